@@ -1,0 +1,65 @@
+# Inviter — build, test and demo on a Debian machine with the Swift toolchain.
+# `make demo` and `make test` install what they need when it is missing.
+
+SWIFT      ?= swift
+VENV       := .build-venv
+PYTHON     := $(VENV)/bin/python
+PACKAGES   := libcurl4-openssl-dev libsqlite3-dev postfix
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+INVITER    := .build/debug/inviter
+OUTBOX     := var/outbox
+
+.PHONY: all build deps test demo lint format clean
+
+all: build
+
+# System packages, installed only when missing. Postfix is needed for its
+# smtp-sink test server only: a policy-rc.d that denies service starts is put
+# in place for the install (when there is none already), so the postfix
+# daemon is never started system-wide.
+deps:
+	@missing=""; \
+	for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		guard=""; \
+		if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			printf '#!/bin/sh\nexit 101\n' | $(SUDO) tee /usr/sbin/policy-rc.d >/dev/null; \
+			$(SUDO) chmod 755 /usr/sbin/policy-rc.d; guard=1; \
+		fi; \
+		$(SUDO) apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+		status=$$?; \
+		if [ -n "$$guard" ]; then $(SUDO) rm -f /usr/sbin/policy-rc.d; fi; \
+		exit $$status; \
+	fi
+
+# A Python environment for the tests' reference tools: aiosmtpd (an SMTP
+# server with STARTTLS and AUTH) and the standard library's MIME parser.
+$(VENV)/.ready:
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -q --disable-pip-version-check aiosmtpd==1.4.6
+	touch $@
+
+build: deps
+	$(SWIFT) build
+
+test: deps $(VENV)/.ready
+	$(SWIFT) build --build-tests
+	INVITER_TEST_PYTHON="$(CURDIR)/$(PYTHON)" $(SWIFT) test --skip-build
+
+demo: build
+	@mkdir -p $(OUTBOX)
+	$(INVITER) send-test --outbox $(OUTBOX) \
+		--from "International Society Herning <events@example.org>" \
+		--to "Mette Sørensen <mette.sorensen@example.org>"
+	@echo "Open the .eml file in $(OUTBOX)/ with any mail program to see the message."
+
+lint:
+	$(SWIFT) format lint --recursive --strict Package.swift Sources Tests
+
+format:
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
+
+clean:
+	rm -rf .build $(VENV) var

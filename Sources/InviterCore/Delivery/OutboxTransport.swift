@@ -1,0 +1,54 @@
+import Foundation
+
+/// Writes each message as an `.eml` file into a folder instead of sending it.
+///
+/// For demos, previews and networks without a relay: the files open in any
+/// mail program. Each file is written under a temporary name and renamed, so
+/// a run killed halfway never leaves a half-written message behind.
+public struct OutboxTransport: Transport {
+    public let directory: URL
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    public func deliver(_ envelopes: [Envelope], report: @escaping @Sendable (DeliveryResult) -> Void) async throws {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw TransportError.configuration("cannot create the outbox folder \(directory.path): \(error.localizedDescription)")
+        }
+        for envelope in envelopes {
+            if Task.isCancelled { return }
+            let target = directory.appendingPathComponent(OutboxTransport.fileName(for: envelope.id))
+            let temporary = directory.appendingPathComponent(".\(target.lastPathComponent).partial")
+            do {
+                try Data(envelope.data).write(to: temporary)
+                // rename(2) replaces an existing file atomically; a resent message overwrites its earlier copy.
+                guard rename(temporary.path, target.path) == 0 else {
+                    throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+                }
+                report(DeliveryResult(id: envelope.id, outcome: .delivered, reply: nil, detail: "written to \(target.path)"))
+            } catch {
+                try? FileManager.default.removeItem(at: temporary)
+                report(
+                    DeliveryResult(
+                        id: envelope.id, outcome: .temporary, reply: nil,
+                        detail: "could not write \(target.path): \(error.localizedDescription)"))
+            }
+        }
+    }
+
+    /// A file name made from the envelope's identity: letters, digits, `.`,
+    /// `-`, `_` and `@` kept, anything else (a `/` from a mailing id) as `_`,
+    /// so the same message always lands in the same file.
+    public static func fileName(for id: String) -> String {
+        var name = ""
+        for scalar in id.unicodeScalars.prefix(180) {
+            let keep = scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_.@+".unicodeScalars.contains(scalar))
+            name.unicodeScalars.append(keep ? scalar : "_")
+        }
+        if name.hasPrefix(".") { name = "_" + name.dropFirst() }
+        return name + ".eml"
+    }
+}

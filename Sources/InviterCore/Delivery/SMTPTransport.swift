@@ -1,0 +1,44 @@
+import Foundation
+import Synchronization
+
+/// Sends messages to an SMTP relay through libcurl.
+///
+/// Each delivery runs its libcurl handles on a thread of its own, because
+/// libcurl blocks; the async caller is resumed when the last message is done.
+/// `settings.connections` connections work in parallel, each carrying message
+/// after message.
+public struct SMTPTransport: Transport {
+    public let settings: SMTPSettings
+    private let url: String
+
+    /// - Throws: `TransportError` when the settings are inconsistent, before any connection is made.
+    public init(settings: SMTPSettings) throws(TransportError) {
+        self.settings = settings
+        self.url = try settings.curlURL()
+    }
+
+    public func deliver(_ envelopes: [Envelope], report: @escaping @Sendable (DeliveryResult) -> Void) async throws {
+        guard !envelopes.isEmpty else { return }
+        let settings = self.settings
+        let url = self.url
+        let stop = Mutex(false)
+        let outcome: Result<Void, TransportError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let thread = Thread {
+                    do throws(TransportError) {
+                        let session = try CurlSMTPSession(settings: settings, url: url)
+                        try session.run(envelopes, shouldStop: { stop.withLock { $0 } }, report: report)
+                        continuation.resume(returning: .success(()))
+                    } catch {
+                        continuation.resume(returning: .failure(error))
+                    }
+                }
+                thread.name = "inviter-smtp"
+                thread.start()
+            }
+        } onCancel: {
+            stop.withLock { $0 = true }
+        }
+        try outcome.get()
+    }
+}

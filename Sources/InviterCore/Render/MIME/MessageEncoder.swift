@@ -1,0 +1,330 @@
+import Foundation
+
+/// Turns a `Message` into the exact bytes handed to SMTP: RFC 5322 headers,
+/// MIME structure, CRLF line ends and lines within limits.
+///
+/// The output is not dot-stuffed: libcurl does that on the wire when it is
+/// given CRLF text, and stuffing here as well would corrupt lines starting
+/// with a dot.
+public struct MessageEncoder: Sendable {
+    public init() {}
+
+    /// Encodes `message`.
+    ///
+    /// - Throws: `MessageEncodingError` for a value that cannot be written
+    ///   safely (an extra header with a reserved name, a List-Unsubscribe target
+    ///   with spaces, an invalid List-Id).
+    public func encode(_ message: Message) throws(MessageEncodingError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(message.text.utf8.count * 3 + (message.html?.utf8.count ?? 0) * 2 + 2048)
+
+        func header(_ field: HeaderField) {
+            out.append(contentsOf: field.text.utf8)
+            out.append(13)
+            out.append(10)
+        }
+
+        var date = HeaderField(name: "Date")
+        date.append(token: MessageEncoder.rfc5322Date(message.date, in: message.timeZone))
+        header(date)
+        var from = HeaderField(name: "From")
+        from.append(mailbox: message.from)
+        header(from)
+        if let replyTo = message.replyTo {
+            var field = HeaderField(name: "Reply-To")
+            field.append(mailbox: replyTo)
+            header(field)
+        }
+        var to = HeaderField(name: "To")
+        to.append(mailbox: message.to)
+        header(to)
+        var subject = HeaderField(name: "Subject")
+        subject.append(unstructured: message.subject)
+        header(subject)
+        var messageID = HeaderField(name: "Message-ID")
+        messageID.append(token: message.messageID.description)
+        header(messageID)
+        if let listID = message.listID {
+            try header(MessageEncoder.listIDField(listID))
+        }
+        if !message.listUnsubscribe.isEmpty {
+            try header(MessageEncoder.listUnsubscribeField(message.listUnsubscribe))
+            if message.oneClickUnsubscribe {
+                var post = HeaderField(name: "List-Unsubscribe-Post")
+                post.append(token: "List-Unsubscribe=One-Click")
+                header(post)
+            }
+        }
+        for extra in message.extraHeaders {
+            try MessageEncoder.checkExtraHeaderName(extra.name)
+            var field = HeaderField(name: extra.name)
+            field.append(unstructured: extra.value)
+            header(field)
+        }
+        var version = HeaderField(name: "MIME-Version")
+        version.append(token: "1.0")
+        header(version)
+
+        let body = MessageEncoder.bodyParts(of: message)
+        let seed = message.messageID.value
+        if message.attachments.isEmpty {
+            MessageEncoder.appendAlternative(body, boundarySeed: seed, to: &out)
+        } else {
+            let boundary = MessageEncoder.boundary("mix", seed)
+            out.append(contentsOf: "Content-Type: multipart/mixed;\r\n boundary=\"\(boundary)\"\r\n\r\n".utf8)
+            out.append(contentsOf: "--\(boundary)\r\n".utf8)
+            MessageEncoder.appendAlternative(body, boundarySeed: seed, to: &out)
+            for attachment in message.attachments {
+                out.append(contentsOf: "\r\n--\(boundary)\r\n".utf8)
+                try MessageEncoder.appendAttachment(attachment, to: &out)
+            }
+            out.append(contentsOf: "\r\n--\(boundary)--\r\n".utf8)
+        }
+        return out
+    }
+
+    // MARK: - Body
+
+    /// The text alternatives in the order RFC 2046 5.1.4 asks for: simplest first, HTML (the preferred) last.
+    private static func bodyParts(of message: Message) -> [BodyPart] {
+        var parts = [BodyPart(mediaType: "text/plain", text: message.text)]
+        parts += message.alternatives
+        if let html = message.html { parts.append(BodyPart(mediaType: "text/html", text: html)) }
+        return parts
+    }
+
+    /// Writes one part, or a `multipart/alternative` when there are several,
+    /// starting with its Content-Type header (the caller has written the headers before it).
+    private static func appendAlternative(_ parts: [BodyPart], boundarySeed: String, to out: inout [UInt8]) {
+        guard parts.count > 1 else {
+            if let part = parts.first { appendTextPart(part, to: &out) }
+            return
+        }
+        let boundary = boundary("alt", boundarySeed)
+        out.append(contentsOf: "Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"\r\n\r\n".utf8)
+        for part in parts {
+            out.append(contentsOf: "--\(boundary)\r\n".utf8)
+            appendTextPart(part, to: &out)
+            out.append(contentsOf: "\r\n".utf8)
+        }
+        out.append(contentsOf: "--\(boundary)--\r\n".utf8)
+    }
+
+    /// Writes a text part's headers, a blank line and its body, choosing
+    /// 7bit, quoted-printable or base64, whichever is valid and shortest.
+    ///
+    /// The body ends with CRLF; the CRLF that follows belongs to the next boundary.
+    private static func appendTextPart(_ part: BodyPart, to out: inout [UInt8]) {
+        let bytes = Array(part.text.utf8)
+        let lines = splitLines(bytes)
+        var contentType = "Content-Type: \(part.mediaType); charset=utf-8"
+        for (name, value) in part.parameters.sorted(by: { $0.key < $1.key }) {
+            contentType += ";\r\n \(parameter(name, value))"
+        }
+        out.append(contentsOf: contentType.utf8)
+        out.append(contentsOf: "\r\n".utf8)
+
+        switch transferEncoding(for: bytes, lines: lines) {
+        case .sevenBit:
+            out.append(contentsOf: "Content-Transfer-Encoding: 7bit\r\n\r\n".utf8)
+            for line in lines {
+                out.append(contentsOf: line)
+                out.append(13)
+                out.append(10)
+            }
+        case .quotedPrintable:
+            out.append(contentsOf: "Content-Transfer-Encoding: quoted-printable\r\n\r\n".utf8)
+            QuotedPrintable.append(lines: lines, to: &out)
+        case .base64:
+            out.append(contentsOf: "Content-Transfer-Encoding: base64\r\n\r\n".utf8)
+            var normalized: [UInt8] = []
+            normalized.reserveCapacity(bytes.count + lines.count)
+            for line in lines {
+                normalized.append(contentsOf: line)
+                normalized.append(13)
+                normalized.append(10)
+            }
+            Base64.append(normalized, to: &out, lineLength: 76)
+        }
+    }
+
+    private static func appendAttachment(_ attachment: MessageAttachment, to out: inout [UInt8]) throws(MessageEncodingError) {
+        guard isMediaType(attachment.mediaType) else {
+            throw MessageEncodingError(field: "attachment", reason: "invalid media type \(attachment.mediaType.debugDescription)")
+        }
+        var contentType = "Content-Type: \(attachment.mediaType)"
+        for (name, value) in attachment.parameters.sorted(by: { $0.key < $1.key }) {
+            contentType += ";\r\n \(parameter(name, value))"
+        }
+        contentType += ";\r\n \(parameter("name", attachment.filename))"
+        out.append(contentsOf: contentType.utf8)
+        out.append(contentsOf: "\r\nContent-Disposition: attachment;\r\n \(parameter("filename", attachment.filename))\r\n".utf8)
+        out.append(contentsOf: "Content-Transfer-Encoding: base64\r\n\r\n".utf8)
+        Base64.append(attachment.data, to: &out, lineLength: 76)
+    }
+
+    enum TransferEncoding { case sevenBit, quotedPrintable, base64 }
+
+    /// 7bit only for short ASCII lines without `=_` (which could collide with a
+    /// boundary); otherwise the shorter of quoted-printable and base64, so
+    /// Latin text stays readable in the source and Cyrillic or Arabic text does not triple in size.
+    static func transferEncoding(for bytes: [UInt8], lines: [ArraySlice<UInt8>]) -> TransferEncoding {
+        var needsQuoting = 0
+        var isPlain = true
+        for line in lines {
+            if line.count > QuotedPrintable.lineLimit { isPlain = false }
+            if let last = line.last, last == 0x20 || last == 0x09 { isPlain = false }
+            var previous: UInt8 = 0
+            for byte in line {
+                let printable = (byte >= 0x20 && byte <= 0x7E) || byte == 0x09
+                if !printable { isPlain = false }
+                if !printable || byte == UInt8(ascii: "=") { needsQuoting += 1 }
+                if previous == UInt8(ascii: "="), byte == UInt8(ascii: "_") { isPlain = false }
+                previous = byte
+            }
+        }
+        if isPlain { return .sevenBit }
+        let qpLength = bytes.count + 2 * needsQuoting + bytes.count / 25
+        let base64Length = (bytes.count + lines.count + 2) / 3 * 4
+        return qpLength <= base64Length ? .quotedPrintable : .base64
+    }
+
+    /// Splits text at LF, CRLF or a lone CR; a final line end does not start another line.
+    static func splitLines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 10 || byte == 13 {
+                lines.append(bytes[start..<index])
+                if byte == 13, index + 1 < bytes.count, bytes[index + 1] == 10 { index += 1 }
+                start = index + 1
+            }
+            index += 1
+        }
+        if start < bytes.count { lines.append(bytes[start..<bytes.count]) }
+        return lines
+    }
+
+    // MARK: - Header helpers
+
+    /// A MIME boundary that cannot occur in any body we write: `=_` never
+    /// appears in quoted-printable or base64 output, and 7bit is only chosen
+    /// for text without it.
+    static func boundary(_ kind: String, _ seed: String) -> String {
+        "=_\(kind)_" + StableHash.hex(StableHash.fnv1a64(kind + seed))
+    }
+
+    /// A Content-Type or Content-Disposition parameter: a token as it is, ASCII
+    /// text quoted, anything else as an RFC 2231 extended value.
+    static func parameter(_ name: String, _ value: String) -> String {
+        let clean = HeaderField.clean(value)
+        let tspecials = "()<>@,;:\\\"/[]?= "
+        if !clean.isEmpty, clean.unicodeScalars.allSatisfy({ $0.isASCII && !tspecials.unicodeScalars.contains($0) }) {
+            return "\(name)=\(clean)"
+        }
+        if clean.unicodeScalars.allSatisfy(\.isASCII), clean.utf8.count < 60 {
+            let escaped = clean.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            return "\(name)=\"\(escaped)\""
+        }
+        // RFC 2231: percent-encoded UTF-8, cut into numbered sections that keep
+        // each header line short and never split a %XX triplet.
+        var sections: [String] = []
+        var current = "utf-8''"
+        for byte in clean.utf8 {
+            let piece: String
+            if (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || "!#$&+-.^_`|~".utf8.contains(byte)
+            {
+                piece = String(Unicode.Scalar(byte))
+            } else {
+                piece = "%" + String(HeaderField.hexDigits[Int(byte >> 4)]) + String(HeaderField.hexDigits[Int(byte & 0x0F)])
+            }
+            if current.utf8.count + piece.utf8.count > 60 {
+                sections.append(current)
+                current = ""
+            }
+            current += piece
+        }
+        sections.append(current)
+        if sections.count == 1 { return "\(name)*=\(current)" }
+        return sections.enumerated().map { "\(name)*\($0.offset)*=\($0.element)" }.joined(separator: ";\r\n ")
+    }
+
+    static func isMediaType(_ value: String) -> Bool {
+        let pieces = value.split(separator: "/", omittingEmptySubsequences: false)
+        return pieces.count == 2
+            && pieces.allSatisfy { piece in
+                !piece.isEmpty && piece.utf8.allSatisfy { HeaderField.isAtext($0) || $0 == UInt8(ascii: ".") }
+            }
+    }
+
+    static func listIDField(_ listID: ListID) throws(MessageEncodingError) -> HeaderField {
+        let labels = listID.id.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy(HeaderField.isAtext) }) else {
+            throw MessageEncodingError(field: "List-Id", reason: "\(listID.id.debugDescription) is not a dot-separated identifier such as events.example.org")
+        }
+        var field = HeaderField(name: "List-Id")
+        field.append(phrase: listID.name)
+        field.append(token: "<\(listID.id)>")
+        return field
+    }
+
+    static func listUnsubscribeField(_ targets: [String]) throws(MessageEncodingError) -> HeaderField {
+        var field = HeaderField(name: "List-Unsubscribe")
+        for (index, target) in targets.enumerated() {
+            guard target.contains(":"),
+                target.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && !"<>\"".unicodeScalars.contains($0) })
+            else {
+                throw MessageEncodingError(
+                    field: "List-Unsubscribe",
+                    reason: "\(target.debugDescription) is not a URI (spaces, angle brackets, quotes and non-ASCII must be percent-encoded)")
+            }
+            field.append(token: "<\(target)>")
+            if index < targets.count - 1 { field.appendTight(",") }
+        }
+        return field
+    }
+
+    /// Headers the encoder writes itself, or that would change who gets the
+    /// message, can never be given as extra headers.
+    static func checkExtraHeaderName(_ name: String) throws(MessageEncodingError) {
+        guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) else {
+            throw MessageEncodingError(field: name.debugDescription, reason: "a header name is printable ASCII without spaces or ':'")
+        }
+        let lower = name.lowercased()
+        let allowed = ["auto-submitted", "precedence", "organization", "feedback-id"]
+        guard lower.hasPrefix("x-") || allowed.contains(lower) else {
+            throw MessageEncodingError(field: name, reason: "only X- headers and \(allowed.joined(separator: ", ")) may be added to a message")
+        }
+    }
+
+    private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// `Tue, 01 Dec 2026 19:00:00 +0100` (RFC 5322 3.3) in `timeZone`, independent of the machine's locale.
+    public static func rfc5322Date(_ date: Date, in timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
+        let offset = timeZone.secondsFromGMT(for: date) / 60
+        func two(_ value: Int?) -> String {
+            let value = value ?? 0
+            return value < 10 ? "0\(value)" : "\(value)"
+        }
+        let sign = offset < 0 ? "-" : "+"
+        let weekday = weekdays[((parts.weekday ?? 1) - 1) % 7]
+        let month = months[((parts.month ?? 1) - 1) % 12]
+        return "\(weekday), \(two(parts.day)) \(month) \(parts.year ?? 1970) \(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) "
+            + "\(sign)\(two(abs(offset) / 60))\(two(abs(offset) % 60))"
+    }
+}
+
+/// A message value that cannot be written safely.
+public struct MessageEncodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let field: String
+    public let reason: String
+
+    public var description: String { "cannot encode message: \(field): \(reason)" }
+}

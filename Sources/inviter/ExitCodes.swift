@@ -1,0 +1,41 @@
+import ArgumentParser
+import InviterCore
+
+/// The sysexits codes that cron wrappers and scripts rely on (see the README).
+enum ExitCodes {
+    static let dataError = ExitCode(65)
+    static let temporaryFailure = ExitCode(75)
+    static let permissionDenied = ExitCode(77)
+    static let configError = ExitCode(78)
+    static let somethingFailed = ExitCode(1)
+
+    static func code(for error: TransportError) -> ExitCode {
+        switch error {
+        case .security: permissionDenied
+        case .unreachable: temporaryFailure
+        case .configuration: configError
+        }
+    }
+
+    static func code(for outcome: DeliveryOutcome) -> ExitCode {
+        switch outcome {
+        case .delivered: .success
+        case .temporary, .unknown: temporaryFailure
+        case .permanent: somethingFailed
+        }
+    }
+}
+
+/// Writes a line to standard error, where diagnostics belong under cron.
+func printError(_ text: String) {
+    var stream = StandardError()
+    print(text, to: &stream)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandle.standardError.write(Data(string.utf8))
+    }
+}
+
+import Foundation

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import InviterCore
+
+extension Inviter {
+    /// Sends one test message, to check relay settings before the first real run.
+    struct SendTest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "send-test",
+            abstract: "Send one test message through the outbox or an SMTP relay.",
+            discussion: """
+                With --outbox DIR the message is written to DIR as an .eml file. With --smtp-url it
+                goes to the relay; the password comes from --password-env or --password-file, never
+                from the command line. --trace prints the SMTP conversation with AUTH redacted.
+                """
+        )
+
+        @Option(help: "The recipient address.") var to: String
+        @Option(help: "The sender, as \"Name <address>\" or an address.") var from: String
+        @Option(help: "Write the message into this folder instead of sending it.") var outbox: String?
+        @Option(help: "The relay, smtp://host:port or smtps://host:port.") var smtpURL: String?
+        @Option(help: "starttls (required), implicit or none.") var tls: String = "starttls"
+        @Option(help: "The SMTP user name; leave out to send without AUTH.") var username: String?
+        @Option(help: "The environment variable that holds the SMTP password.") var passwordEnv: String?
+        @Option(help: "A file that holds the SMTP password (mode 600).") var passwordFile: String?
+        @Option(help: "A PEM file of certificates to trust for the relay.") var caFile: String?
+        @Option(help: "The name to send in EHLO.") var ehlo: String?
+        @Option(help: "The time zone for the Date header.") var timeZone: String = "Europe/Copenhagen"
+        @Flag(help: "Print the SMTP conversation (AUTH redacted) to standard error.") var trace = false
+
+        func run() async throws {
+            let sender: MailAddress
+            let recipient: MailAddress
+            do {
+                sender = try MailAddress(parsing: from, source: "--from")
+                recipient = try MailAddress(parsing: to, source: "--to")
+            } catch {
+                printError("error: \(error)")
+                throw ExitCodes.dataError
+            }
+            guard let zone = TimeZone(identifier: timeZone) else {
+                printError("error: --time-zone: unknown time zone \(timeZone.debugDescription)")
+                throw ExitCodes.configError
+            }
+            let transport: any Transport
+            do throws(TransportError) {
+                transport = try makeTransport()
+            } catch {
+                printError("error: \(error)")
+                throw ExitCodes.code(for: error)
+            }
+            let message = TestMessage.make(from: sender, to: recipient, now: Date(), timeZone: zone)
+            let results: [DeliveryResult]
+            do {
+                results = try await transport.deliver([try Envelope(message: message)])
+            } catch let error as TransportError {
+                printError("error: \(error)")
+                throw ExitCodes.code(for: error)
+            }
+            guard let result = results.first else {
+                printError("error: the message was not sent")
+                throw ExitCodes.temporaryFailure
+            }
+            if result.outcome == .delivered {
+                print(outbox == nil ? "sent to \(recipient.address): \(result)" : "wrote the test message: \(result.detail)")
+            } else {
+                printError("error: \(recipient.address): \(result)")
+                throw ExitCodes.code(for: result.outcome)
+            }
+        }
+
+        private func makeTransport() throws(TransportError) -> any Transport {
+            if let outbox {
+                guard smtpURL == nil else { throw .configuration("give either --outbox or --smtp-url, not both") }
+                return OutboxTransport(directory: URL(fileURLWithPath: outbox))
+            }
+            guard let smtpURL else { throw .configuration("give --outbox DIR or --smtp-url URL") }
+            guard let mode = SMTPSettings.TLSMode(rawValue: tls) else {
+                throw .configuration("--tls must be starttls, implicit or none, not \(tls.debugDescription)")
+            }
+            var password: Secret?
+            switch (passwordEnv, passwordFile) {
+            case (let name?, nil): password = try Secret.load(from: .environment(name))
+            case (nil, let path?): password = try Secret.load(from: .file(path))
+            case (nil, nil): password = nil
+            case (_?, _?): throw .configuration("give either --password-env or --password-file, not both")
+            }
+            let traceSink: (@Sendable (String) -> Void)? = trace ? { @Sendable line in printError(line) } : nil
+            let settings = SMTPSettings(
+                url: smtpURL, tls: mode, username: username, password: password, caFile: caFile, ehloName: ehlo,
+                trace: traceSink)
+            return try SMTPTransport(settings: settings)
+        }
+    }
+}
