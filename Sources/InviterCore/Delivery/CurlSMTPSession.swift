@@ -148,6 +148,8 @@ final class CurlTransfer {
     /// The last complete reply of the current message, and the lines of one being received.
     private var lastReply: SMTPReply?
     private var pendingReplyLines: [String] = []
+    /// The verb of the last command sent; replies to QUIT and RSET say nothing about the message.
+    private var lastVerb = ""
     /// True between an AUTH command and its final reply: every line sent then carries credentials.
     private var inAuthExchange = false
     /// The reason a reply was refused during AUTH, for a clear error.
@@ -173,6 +175,7 @@ final class CurlTransfer {
         bodyComplete = false
         lastReply = nil
         pendingReplyLines = []
+        lastVerb = ""
         inAuthExchange = false
         authReply = nil
         if let recipients { curl_slist_free_all(recipients) }
@@ -242,6 +245,7 @@ final class CurlTransfer {
         case CURLINFO_HEADER_OUT:
             for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\r\n" || $0 == "\n" }) {
                 var shown = String(line)
+                lastVerb = inAuthExchange ? lastVerb : String(shown.prefix { $0 != " " }).uppercased()
                 if shown.uppercased().hasPrefix("AUTH ") {
                     inAuthExchange = true
                     let mechanism = shown.split(separator: " ").dropFirst().first.map(String.init) ?? ""
@@ -268,7 +272,7 @@ final class CurlTransfer {
         guard isLast else { return }
         let reply = SMTPReply(code: code, text: pendingReplyLines.joined(separator: " "))
         pendingReplyLines = []
-        lastReply = reply
+        if lastVerb != "QUIT", lastVerb != "RSET" { lastReply = reply }
         if inAuthExchange, code != 334 {
             inAuthExchange = false
             if code >= 400 { authReply = reply }

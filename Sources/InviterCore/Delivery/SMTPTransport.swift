@@ -25,13 +25,17 @@ public struct SMTPTransport: Transport {
         let outcome: Result<Void, TransportError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let thread = Thread {
-                    do throws(TransportError) {
-                        let session = try CurlSMTPSession(settings: settings, url: url)
-                        try session.run(envelopes, shouldStop: { stop.withLock { $0 } }, report: report)
-                        continuation.resume(returning: .success(()))
-                    } catch {
-                        continuation.resume(returning: .failure(error))
-                    }
+                    // The session is closed (QUIT sent, handles freed) before the caller resumes.
+                    let result: Result<Void, TransportError> = {
+                        do throws(TransportError) {
+                            let session = try CurlSMTPSession(settings: settings, url: url)
+                            try session.run(envelopes, shouldStop: { stop.withLock { $0 } }, report: report)
+                            return .success(())
+                        } catch {
+                            return .failure(error)
+                        }
+                    }()
+                    continuation.resume(returning: result)
                 }
                 thread.name = "inviter-smtp"
                 thread.start()

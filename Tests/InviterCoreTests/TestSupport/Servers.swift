@@ -92,9 +92,10 @@ final class ServerProcess: @unchecked Sendable {
         }
     }
 
+    /// Kills the server: smtp-sink ignores SIGTERM.
     func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
@@ -129,9 +130,26 @@ final class SMTPSink: @unchecked Sendable {
     }
 
     /// The captured messages: envelope recipients, EHLO argument and the message text (LF line ends, as smtp-sink writes them).
+    ///
+    /// smtp-sink writes its dump files with buffered I/O after it has replied, so
+    /// this waits until the files stop growing before reading them.
     func messages() throws -> [(recipients: [String], helo: String, text: String)] {
-        let files = try FileManager.default.contentsOfDirectory(atPath: captureDirectory.path)
-            .filter { !$0.hasSuffix(".err") }.sorted()
+        func snapshot() throws -> [String: Int] {
+            var sizes: [String: Int] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: captureDirectory.path) where !name.hasSuffix(".err") {
+                let attributes = try FileManager.default.attributesOfItem(atPath: captureDirectory.appendingPathComponent(name).path)
+                sizes[name] = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            }
+            return sizes
+        }
+        var previous = try snapshot()
+        for _ in 0..<50 {
+            usleep(100_000)
+            let current = try snapshot()
+            if current == previous { break }
+            previous = current
+        }
+        let files = previous.keys.sorted()
         return try files.map { name in
             let raw = try String(contentsOf: captureDirectory.appendingPathComponent(name), encoding: .utf8)
             var lines = raw.split(separator: "\n", omittingEmptySubsequences: false)[...]
@@ -146,7 +164,10 @@ final class SMTPSink: @unchecked Sendable {
                 lines = lines.dropFirst()
                 while let next = lines.first, next.hasPrefix("\t") { lines = lines.dropFirst() }
             }
-            return (recipients, helo, lines.joined(separator: "\n"))
+            // smtp-sink ends each dump with one empty line of its own.
+            var text = lines.joined(separator: "\n")
+            if text.hasSuffix("\n\n") { text.removeLast() }
+            return (recipients, helo, text)
         }
     }
 
