@@ -5,7 +5,7 @@ import Foundation
 /// `description` and `debugDescription` are fixed text, so a `Secret` in a log
 /// line, an error or a `dump` shows nothing. Only `reveal()` gives the value,
 /// and only the SMTP session calls it.
-public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     private let value: String
 
     public init(_ value: String) {
@@ -16,6 +16,8 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
 
     public var description: String { "<redacted>" }
     public var debugDescription: String { "<redacted>" }
+    /// No children, so `dump` and debuggers show nothing either.
+    public var customMirror: Mirror { Mirror(self, children: []) }
 
     /// Where a password comes from: never the config file itself.
     public enum Source: Sendable, Equatable {

@@ -194,8 +194,14 @@ final class TLSServer: @unchecked Sendable {
 
     var port: Int { server.port }
 
-    /// Every command line the server received, as aiosmtpd logged it.
-    var commandLog: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+    /// Every command the server received from a client, in order (aiosmtpd logs them as `>> b'...'`).
+    var commands: [String] {
+        let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").compactMap { line in
+            guard let range = line.range(of: ">> b'") else { return nil }
+            return String(line[range.upperBound...].dropLast())
+        }
+    }
 
     /// The raw bytes of each accepted message, exactly as received (CRLF, un-stuffed).
     func messages() throws -> [[UInt8]] {
