@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import InviterCore
 
 /// The sysexits codes that cron wrappers and scripts rely on (see the README).
@@ -37,5 +38,3 @@ struct StandardError: TextOutputStream {
         FileHandle.standardError.write(Data(string.utf8))
     }
 }
-
-import Foundation

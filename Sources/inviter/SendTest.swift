@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InviterCore
+import Logging
 
 extension Inviter {
     /// Sends one test message, to check relay settings before the first real run.
@@ -29,6 +30,7 @@ extension Inviter {
         @Flag(help: "Print the SMTP conversation (AUTH redacted) to standard error.") var trace = false
 
         func run() async throws {
+            let logger = ToolLogging.makeLogger(label: "inviter.send-test", trace: trace)
             let sender: MailAddress
             let recipient: MailAddress
             do {
@@ -44,15 +46,24 @@ extension Inviter {
             }
             let transport: any Transport
             do throws(TransportError) {
-                transport = try makeTransport()
+                transport = try makeTransport(logger: logger)
             } catch {
                 printError("error: \(error)")
                 throw ExitCodes.code(for: error)
             }
             let message = TestMessage.make(from: sender, to: recipient, now: Date(), timeZone: zone)
+            let envelope: Envelope
+            do {
+                envelope = try Envelope(message: message)
+            } catch {
+                printError("error: \(error)")
+                throw ExitCodes.dataError
+            }
+            logger.debug(
+                "sending", metadata: ["to": "\(recipient.address)", "bytes": "\(envelope.data.count)"])
             let results: [DeliveryResult]
             do {
-                results = try await transport.deliver([try Envelope(message: message)])
+                results = try await transport.deliver([envelope])
             } catch let error as TransportError {
                 printError("error: \(error)")
                 throw ExitCodes.code(for: error)
@@ -62,16 +73,21 @@ extension Inviter {
                 throw ExitCodes.temporaryFailure
             }
             if result.outcome == .delivered {
-                print(outbox == nil ? "sent to \(recipient.address): \(result)" : "wrote the test message: \(result.detail)")
+                print(
+                    outbox == nil
+                        ? "sent to \(recipient.address): \(result)"
+                        : "wrote the test message: \(result.detail)")
             } else {
                 printError("error: \(recipient.address): \(result)")
                 throw ExitCodes.code(for: result.outcome)
             }
         }
 
-        private func makeTransport() throws(TransportError) -> any Transport {
+        private func makeTransport(logger: Logger) throws(TransportError) -> any Transport {
             if let outbox {
-                guard smtpURL == nil else { throw .configuration("give either --outbox or --smtp-url, not both") }
+                guard smtpURL == nil else {
+                    throw .configuration("give either --outbox or --smtp-url, not both")
+                }
                 return OutboxTransport(directory: URL(fileURLWithPath: outbox))
             }
             guard let smtpURL else { throw .configuration("give --outbox DIR or --smtp-url URL") }
@@ -85,9 +101,11 @@ extension Inviter {
             case (nil, nil): password = nil
             case (_?, _?): throw .configuration("give either --password-env or --password-file, not both")
             }
-            let traceSink: (@Sendable (String) -> Void)? = trace ? { @Sendable line in printError(line) } : nil
+            let traceSink: (@Sendable (String) -> Void)? =
+                trace ? { @Sendable line in logger.trace("\(line)") } : nil
             let settings = SMTPSettings(
-                url: smtpURL, tls: mode, username: username, password: password, caFile: caFile, ehloName: ehlo,
+                url: smtpURL, tls: mode, username: username, password: password, caFile: caFile,
+                ehloName: ehlo,
                 trace: traceSink)
             return try SMTPTransport(settings: settings)
         }

@@ -15,7 +15,9 @@ final class CurlSMTPSession {
 
     init(settings: SMTPSettings, url: String) throws(TransportError) {
         CurlGlobal.initialize()
-        guard let multi = curl_multi_init() else { throw .configuration("libcurl could not create a multi handle") }
+        guard let multi = curl_multi_init() else {
+            throw .configuration("libcurl could not create a multi handle")
+        }
         self.settings = settings
         self.url = url
         self.multi = multi
@@ -24,8 +26,11 @@ final class CurlSMTPSession {
         _ = inviter_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, connections)
         _ = inviter_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, connections)
         for index in 0..<connections {
-            guard let easy = curl_easy_init() else { throw .configuration("libcurl could not create a handle") }
-            transfers.append(CurlTransfer(easy: easy, index: index + 1, trace: settings.trace, redactor: redactor))
+            guard let easy = curl_easy_init() else {
+                throw .configuration("libcurl could not create a handle")
+            }
+            transfers.append(
+                CurlTransfer(easy: easy, index: index + 1, trace: settings.trace, redactor: redactor))
         }
     }
 
@@ -66,7 +71,9 @@ final class CurlSMTPSession {
             var running: Int32 = 0
             let performed = curl_multi_perform(multi, &running)
             guard performed == CURLM_OK else {
-                throw .configuration("libcurl multi error \(performed.rawValue): \(String(cString: curl_multi_strerror(performed)))")
+                throw .configuration(
+                    "libcurl multi error \(performed.rawValue): \(String(cString: curl_multi_strerror(performed)))"
+                )
             }
             var left: Int32 = 0
             while let message = curl_multi_info_read(multi, &left) {
@@ -104,7 +111,8 @@ final class CurlSMTPSession {
         try transfer.prepare(envelope: envelope, settings: settings, url: url)
         let added = curl_multi_add_handle(multi, transfer.easy)
         guard added == CURLM_OK else {
-            throw .configuration("libcurl could not start a transfer: \(String(cString: curl_multi_strerror(added)))")
+            throw .configuration(
+                "libcurl could not start a transfer: \(String(cString: curl_multi_strerror(added)))")
         }
         transfer.isActive = true
     }
@@ -155,7 +163,10 @@ final class CurlTransfer {
     /// The reason a reply was refused during AUTH, for a clear error.
     private var authReply: SMTPReply?
 
-    init(easy: UnsafeMutableRawPointer, index: Int, trace: (@Sendable (String) -> Void)?, redactor: TraceRedactor) {
+    init(
+        easy: UnsafeMutableRawPointer, index: Int, trace: (@Sendable (String) -> Void)?,
+        redactor: TraceRedactor
+    ) {
         self.easy = easy
         self.index = index
         self.trace = trace
@@ -239,11 +250,15 @@ final class CurlTransfer {
     fileprivate func debug(type: curl_infotype, text: String) {
         switch type {
         case CURLINFO_HEADER_IN:
-            for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\r\n" || $0 == "\n" }) {
+            for line in text.split(
+                omittingEmptySubsequences: true, whereSeparator: { $0 == "\r\n" || $0 == "\n" })
+            {
                 receivedLine(String(line))
             }
         case CURLINFO_HEADER_OUT:
-            for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\r\n" || $0 == "\n" }) {
+            for line in text.split(
+                omittingEmptySubsequences: true, whereSeparator: { $0 == "\r\n" || $0 == "\n" })
+            {
                 var shown = String(line)
                 lastVerb = inAuthExchange ? lastVerb : String(shown.prefix { $0 != " " }).uppercased()
                 if shown.uppercased().hasPrefix("AUTH ") {
@@ -305,11 +320,20 @@ final class CurlTransfer {
             return .result(result(.delivered, "accepted by the server"))
         case CURLE_LOGIN_DENIED, CURLE_AUTH_ERROR:
             let said = (authReply ?? reply).map { " (server said: \($0))" } ?? ""
-            return .stop(.security("authentication rejected: the relay did not accept the username and password\(said)"), nil)
+            return .stop(
+                .security(
+                    "authentication rejected: the relay did not accept the username and password\(said)"), nil
+            )
         case CURLE_USE_SSL_FAILED:
-            return .stop(.security("the server does not offer STARTTLS, which tls = \"starttls\" requires; nothing was sent, not even AUTH"), nil)
+            return .stop(
+                .security(
+                    "the server does not offer STARTTLS, which tls = \"starttls\" requires; nothing was sent, not even AUTH"
+                ), nil)
         case CURLE_PEER_FAILED_VERIFICATION:
-            return .stop(.security("the server's TLS certificate could not be verified (\(curlText)); set ca_file for a private relay"), nil)
+            return .stop(
+                .security(
+                    "the server's TLS certificate could not be verified (\(curlText)); set ca_file for a private relay"
+                ), nil)
         case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER:
             return .stop(.security("the TLS handshake failed (\(curlText))"), nil)
         case CURLE_SSL_CACERT_BADFILE:
@@ -331,13 +355,15 @@ final class CurlTransfer {
         }
         if reply?.code == 354, bodyComplete {
             let what = code == CURLE_OPERATION_TIMEDOUT ? "timed out" : "lost the connection (\(curlText))"
-            return .result(result(.unknown, "\(what) after the message body was sent, before the server's final reply"))
+            return .result(
+                result(.unknown, "\(what) after the message body was sent, before the server's final reply"))
         }
         if reply == nil, code == CURLE_OPERATION_TIMEDOUT {
             let detail = "no answer from the relay (\(curlText))"
             return .stop(.unreachable(detail), result(.temporary, detail))
         }
-        return .result(result(.temporary, "the connection failed before the message body was complete (\(curlText))"))
+        return .result(
+            result(.temporary, "the connection failed before the message body was complete (\(curlText))"))
     }
 }
 
@@ -352,7 +378,8 @@ private func curlReadBody(
 
 /// libcurl's debug callback: protocol lines for reply tracking and the redacted trace.
 private func curlDebug(
-    _ handle: UnsafeMutableRawPointer?, _ type: curl_infotype, _ data: UnsafeMutablePointer<CChar>?, _ size: Int,
+    _ handle: UnsafeMutableRawPointer?, _ type: curl_infotype, _ data: UnsafeMutablePointer<CChar>?,
+    _ size: Int,
     _ context: UnsafeMutableRawPointer?
 ) -> Int32 {
     guard let data, let context else { return 0 }

@@ -12,11 +12,14 @@ public struct OutboxTransport: Transport {
         self.directory = directory
     }
 
-    public func deliver(_ envelopes: [Envelope], report: @escaping @Sendable (DeliveryResult) -> Void) async throws {
+    public func deliver(_ envelopes: [Envelope], report: @escaping @Sendable (DeliveryResult) -> Void)
+        async throws
+    {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw TransportError.configuration("cannot create the outbox folder \(directory.path): \(error.localizedDescription)")
+            throw TransportError.configuration(
+                "cannot create the outbox folder \(directory.path): \(error.localizedDescription)")
         }
         for envelope in envelopes {
             if Task.isCancelled { return }
@@ -26,9 +29,14 @@ public struct OutboxTransport: Transport {
                 try Data(envelope.data).write(to: temporary)
                 // rename(2) replaces an existing file atomically; a resent message overwrites its earlier copy.
                 guard rename(temporary.path, target.path) == 0 else {
-                    throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+                    throw CocoaError(
+                        .fileWriteUnknown,
+                        userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
                 }
-                report(DeliveryResult(id: envelope.id, outcome: .delivered, reply: nil, detail: "written to \(target.path)"))
+                report(
+                    DeliveryResult(
+                        id: envelope.id, outcome: .delivered, reply: nil, detail: "written to \(target.path)")
+                )
             } catch {
                 try? FileManager.default.removeItem(at: temporary)
                 report(
@@ -45,7 +53,10 @@ public struct OutboxTransport: Transport {
     public static func fileName(for id: String) -> String {
         var name = ""
         for scalar in id.unicodeScalars.prefix(180) {
-            let keep = scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_.@+".unicodeScalars.contains(scalar))
+            let keep =
+                scalar.isASCII
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || "-_.@+".unicodeScalars.contains(scalar))
             name.unicodeScalars.append(keep ? scalar : "_")
         }
         if name.hasPrefix(".") { name = "_" + name.dropFirst() }

@@ -68,7 +68,9 @@ public struct SMTPSettings: Sendable {
             throw .configuration("smtp url \(url.debugDescription) must start with smtp:// or smtps://")
         }
         if components.user != nil || components.password != nil {
-            throw .configuration("smtp url must not contain a user or password; use username and password_env or password_file")
+            throw .configuration(
+                "smtp url must not contain a user or password; use username and password_env or password_file"
+            )
         }
         if !components.path.isEmpty, components.path != "/" {
             throw .configuration("smtp url must not have a path; set the EHLO name with ehlo")
@@ -83,12 +85,16 @@ public struct SMTPSettings: Sendable {
         }
         if tls == .none, username != nil, !SMTPSettings.isLoopback(host) {
             throw .security(
-                "AUTH over an unencrypted connection to \(host) would expose the password; use tls = \"starttls\" or \"implicit\"")
+                "AUTH over an unencrypted connection to \(host) would expose the password; use tls = \"starttls\" or \"implicit\""
+            )
         }
         if username != nil, password == nil {
             throw .configuration("a username is set but no password: set password_env or password_file")
         }
-        if let ehloName, ehloName.isEmpty || !ehloName.utf8.allSatisfy({ HeaderField.isAtext($0) || $0 == UInt8(ascii: ".") }) {
+        if let ehloName,
+            ehloName.isEmpty
+                || !ehloName.utf8.allSatisfy({ HeaderField.isAtext($0) || $0 == UInt8(ascii: ".") })
+        {
             throw .configuration("ehlo name \(ehloName.debugDescription) must be a host name")
         }
         guard (1...64).contains(connections) else {

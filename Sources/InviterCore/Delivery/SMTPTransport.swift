@@ -17,7 +17,9 @@ public struct SMTPTransport: Transport {
         self.url = try settings.curlURL()
     }
 
-    public func deliver(_ envelopes: [Envelope], report: @escaping @Sendable (DeliveryResult) -> Void) async throws {
+    public func deliver(_ envelopes: [Envelope], report: @escaping @Sendable (DeliveryResult) -> Void)
+        async throws
+    {
         guard !envelopes.isEmpty else { return }
         let settings = self.settings
         let url = self.url

@@ -47,7 +47,8 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
             do {
                 attributes = try FileManager.default.attributesOfItem(atPath: path)
             } catch {
-                throw .configuration("cannot read the SMTP password file \(path): it does not exist or is not accessible")
+                throw .configuration(
+                    "cannot read the SMTP password file \(path): it does not exist or is not accessible")
             }
             if let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 {
                 throw .configuration(

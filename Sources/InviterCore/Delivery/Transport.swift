@@ -44,6 +44,8 @@ public struct Envelope: Sendable {
 
     /// Encodes `message` for its own `From` and `To`, identified by its Message-ID.
     public init(message: Message, encoder: MessageEncoder = MessageEncoder()) throws(MessageEncodingError) {
-        self.init(id: message.messageID.value, sender: message.from, recipient: message.to, data: try encoder.encode(message))
+        self.init(
+            id: message.messageID.value, sender: message.from, recipient: message.to,
+            data: try encoder.encode(message))
     }
 }

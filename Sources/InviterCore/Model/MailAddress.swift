@@ -18,7 +18,9 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
     ///     characters are replaced when the header is written.
     ///   - source: Where the value came from (`members.csv:12: email`), for the error.
     /// - Throws: `AddressError` naming the source and the reason.
-    public init(_ address: String, displayName: String? = nil, source: String = "address") throws(AddressError) {
+    public init(_ address: String, displayName: String? = nil, source: String = "address")
+        throws(AddressError)
+    {
         let trimmed = address.trimmingASCIISpaces()
         if let reason = MailAddress.problem(in: trimmed) {
             throw AddressError(value: address, source: source, reason: reason)
@@ -39,7 +41,8 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
         }
         guard trimmed.hasSuffix(">"), trimmed.firstIndex(of: ">") == trimmed.index(before: trimmed.endIndex)
         else {
-            throw AddressError(value: text, source: source, reason: "the address in angle brackets is not closed")
+            throw AddressError(
+                value: text, source: source, reason: "the address in angle brackets is not closed")
         }
         var name = String(trimmed[..<open]).trimmingASCIISpaces()
         if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") {
@@ -107,9 +110,13 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
         guard !domain.isEmpty else { return "the domain after '@' is empty" }
         guard domain.utf8.count <= 253 else { return "the domain is longer than 253 characters" }
         for label in domain.split(separator: ".", omittingEmptySubsequences: false) {
-            guard !label.isEmpty else { return "the domain has an empty label (two dots, or a dot at an end)" }
+            guard !label.isEmpty else {
+                return "the domain has an empty label (two dots, or a dot at an end)"
+            }
             guard label.utf8.count <= 63 else { return "a domain label is longer than 63 characters" }
-            guard label.first != "-", label.last != "-" else { return "a domain label starts or ends with '-'" }
+            guard label.first != "-", label.last != "-" else {
+                return "a domain label starts or ends with '-'"
+            }
             if let bad = label.utf8.first(where: { !Self.isDomainCharacter($0) }) {
                 return "the domain contains the character '\(Character(Unicode.Scalar(bad)))'"
             }

@@ -30,7 +30,8 @@ public enum TestMessage {
             subject: "Inviter test message – testbesked",
             date: now,
             timeZone: timeZone,
-            messageID: MessageID(stableKey: "send-test \(to.address) \(now.timeIntervalSince1970)", domain: from.domain),
+            messageID: MessageID(
+                stableKey: "send-test \(to.address) \(now.timeIntervalSince1970)", domain: from.domain),
             listUnsubscribe: ["mailto:\(from.address)?subject=unsubscribe"],
             extraHeaders: [Header("X-Inviter-Mailing", "send-test")],
             text: text,

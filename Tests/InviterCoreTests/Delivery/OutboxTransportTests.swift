@@ -21,7 +21,9 @@ import Testing
     }
 
     @Test func makesSafeFileNames() {
-        #expect(OutboxTransport.fileName(for: "invitation/hygge/2026-12-02 a@example.org") == "invitation_hygge_2026-12-02_a@example.org.eml")
+        #expect(
+            OutboxTransport.fileName(for: "invitation/hygge/2026-12-02 a@example.org")
+                == "invitation_hygge_2026-12-02_a@example.org.eml")
         #expect(OutboxTransport.fileName(for: "../../etc/passwd") == "_._.._etc_passwd.eml")
     }
 }

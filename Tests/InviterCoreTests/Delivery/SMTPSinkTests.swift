@@ -11,7 +11,8 @@ import Testing
         try (1...count).map { number in
             let message = Message(
                 from: try MailAddress("events@example.org", displayName: "International Society Herning"),
-                to: try MailAddress("\(prefix)\(number)@example.org", displayName: "Medlem nr. \(number) – Søren"),
+                to: try MailAddress(
+                    "\(prefix)\(number)@example.org", displayName: "Medlem nr. \(number) – Søren"),
                 subject: "Onsdagshygge \(number): på pubben",
                 date: SampleMessages.date,
                 timeZone: SampleMessages.zone,
@@ -44,7 +45,8 @@ import Testing
         let received = try sink.messages()
         #expect(received.count == 4)
         for envelope in envelopes {
-            let sent = String(decoding: envelope.data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+            let sent = String(decoding: envelope.data, as: UTF8.self).replacingOccurrences(
+                of: "\r\n", with: "\n")
             let match = received.first { $0.recipients == ["<\(envelope.recipient.address)>"] }
             // smtp-sink writes LF line ends and removes libcurl's dot-stuffing: what is left must be exactly what was encoded.
             #expect(match?.text == sent, "message to \(envelope.recipient.address) arrived changed")
@@ -57,7 +59,9 @@ import Testing
         defer { sink.stop() }
         let trace = TraceLog()
         let transport = try SMTPTransport(
-            settings: SMTPSettings(url: sink.url, tls: .none, ehloName: "inviter.example.org", connections: 1, trace: trace.sink))
+            settings: SMTPSettings(
+                url: sink.url, tls: .none, ehloName: "inviter.example.org", connections: 1, trace: trace.sink)
+        )
         let results = try await transport.deliver(try Self.envelopes(6))
         #expect(results.map(\.outcome) == Array(repeating: .delivered, count: 6))
         #expect(trace.count("Connected to") == 1)
@@ -70,7 +74,8 @@ import Testing
         let sink = try SMTPSink()
         defer { sink.stop() }
         let trace = TraceLog()
-        let transport = try SMTPTransport(settings: SMTPSettings(url: sink.url, tls: .none, connections: 3, trace: trace.sink))
+        let transport = try SMTPTransport(
+            settings: SMTPSettings(url: sink.url, tls: .none, connections: 3, trace: trace.sink))
         let results = try await transport.deliver(try Self.envelopes(12))
         #expect(results.filter { $0.outcome == .delivered }.count == 12)
         #expect(trace.count("Connected to") == 3)
@@ -96,7 +101,8 @@ import Testing
         let sink = try SMTPSink(faults: fault.flags)
         defer { sink.stop() }
         // The stalled reply (-W) outlasts this time-out; the others answer at once.
-        let transport = try SMTPTransport(settings: SMTPSettings(url: sink.url, tls: .none, messageTimeout: 2))
+        let transport = try SMTPTransport(
+            settings: SMTPSettings(url: sink.url, tls: .none, messageTimeout: 2))
         let results = try await transport.deliver(try Self.envelopes(1, prefix: "fault\(index)-"))
         let result = try #require(results.first)
         #expect(result.outcome == fault.outcome, "\(fault.flags): \(result)")
@@ -115,10 +121,13 @@ import Testing
 
     @Test func reportsAnUnreachableRelayAndStops() async throws {
         let port = try freeLoopbackPort()  // nothing listens there
-        let transport = try SMTPTransport(settings: SMTPSettings(url: "smtp://127.0.0.1:\(port)", tls: .none, connections: 2))
+        let transport = try SMTPTransport(
+            settings: SMTPSettings(url: "smtp://127.0.0.1:\(port)", tls: .none, connections: 2))
         let reported = TraceLog()
         await #expect {
-            try await transport.deliver(try Self.envelopes(20)) { result in reported.sink(result.outcome.rawValue) }
+            try await transport.deliver(try Self.envelopes(20)) { result in
+                reported.sink(result.outcome.rawValue)
+            }
         } throws: { error in
             guard case .unreachable(let reason) = error as? TransportError else { return false }
             return reason.contains("could not connect")
@@ -145,13 +154,16 @@ import Testing
         // AUTH without encryption is refused for another host, allowed on this one.
         #expect {
             try SMTPTransport(
-                settings: SMTPSettings(url: "smtp://relay.example.org:25", tls: .none, username: "u", password: Secret("p")))
+                settings: SMTPSettings(
+                    url: "smtp://relay.example.org:25", tls: .none, username: "u", password: Secret("p")))
         } throws: { error in
             guard case .security = error as? TransportError else { return false }
             return true
         }
         #expect(throws: Never.self) {
-            try SMTPTransport(settings: SMTPSettings(url: "smtp://127.0.0.1:25", tls: .none, username: "u", password: Secret("p")))
+            try SMTPTransport(
+                settings: SMTPSettings(
+                    url: "smtp://127.0.0.1:25", tls: .none, username: "u", password: Secret("p")))
         }
     }
 }

@@ -35,7 +35,8 @@ import Testing
     ) -> SMTPSettings {
         let scheme = tls == .implicit ? "smtps" : "smtp"
         return SMTPSettings(
-            url: "\(scheme)://127.0.0.1:\(server.port)", tls: tls, username: Self.user, password: Secret(password),
+            url: "\(scheme)://127.0.0.1:\(server.port)", tls: tls, username: Self.user,
+            password: Secret(password),
             caFile: caFile?.path, connectTimeout: 10, messageTimeout: 20, trace: trace?.sink)
     }
 
@@ -50,7 +51,8 @@ import Testing
         defer { server.stop() }
         let trace = SMTPSinkTests.TraceLog()
         let envelopes = try SMTPSinkTests.envelopes(3)
-        let transport = try SMTPTransport(settings: settings(server, caFile: fixture.good.certificate, trace: trace))
+        let transport = try SMTPTransport(
+            settings: settings(server, caFile: fixture.good.certificate, trace: trace))
         let results = try await transport.deliver(envelopes)
         #expect(results.map(\.outcome) == [.delivered, .delivered, .delivered], "\(results)")
         // aiosmtpd keeps the message as received, CRLF and all, after undoing the dot-stuffing.
@@ -67,7 +69,8 @@ import Testing
         let fixture = try Fixture()
         let server = try TLSServer(mode: "implicit", certificate: fixture.good, password: Self.password)
         defer { server.stop() }
-        let transport = try SMTPTransport(settings: settings(server, tls: .implicit, caFile: fixture.good.certificate))
+        let transport = try SMTPTransport(
+            settings: settings(server, tls: .implicit, caFile: fixture.good.certificate))
         let results = try await transport.deliver(try SMTPSinkTests.envelopes(2))
         #expect(results.map(\.outcome) == [.delivered, .delivered], "\(results)")
         #expect(try server.messages().count == 2)
@@ -84,7 +87,8 @@ import Testing
         #expect(reported.all.isEmpty, "nothing is reported as tried: every message waits")
         let commands = server.commands
         #expect(commands.contains { $0.hasPrefix("EHLO") }, "the server saw the connection")
-        #expect(!commands.contains { $0.uppercased().hasPrefix("AUTH") }, "AUTH must never be sent without TLS")
+        #expect(
+            !commands.contains { $0.uppercased().hasPrefix("AUTH") }, "AUTH must never be sent without TLS")
         #expect(!commands.contains { $0.uppercased().hasPrefix("MAIL") })
         #expect(try server.messages().isEmpty)
     }
@@ -116,7 +120,8 @@ import Testing
         let server = try TLSServer(mode: "starttls", certificate: fixture.good, password: "the-right-one")
         defer { server.stop() }
         let trace = SMTPSinkTests.TraceLog()
-        let transport = try SMTPTransport(settings: settings(server, caFile: fixture.good.certificate, trace: trace))
+        let transport = try SMTPTransport(
+            settings: settings(server, caFile: fixture.good.certificate, trace: trace))
         var thrown: (any Error)?
         do {
             _ = try await transport.deliver(try SMTPSinkTests.envelopes(2))
@@ -144,8 +149,12 @@ import Testing
     }
 
     @Test func readsThePasswordFromTheEnvironmentOrAPrivateFile() throws {
-        #expect(try Secret.load(from: .environment("INVITER_PW"), environment: ["INVITER_PW": "pw"]).reveal() == "pw")
-        #expect(throws: TransportError.self) { try Secret.load(from: .environment("INVITER_PW"), environment: [:]) }
+        #expect(
+            try Secret.load(from: .environment("INVITER_PW"), environment: ["INVITER_PW": "pw"]).reveal()
+                == "pw")
+        #expect(throws: TransportError.self) {
+            try Secret.load(from: .environment("INVITER_PW"), environment: [:])
+        }
         let directory = try TestPaths.temporaryDirectory("secret")
         let file = directory.appendingPathComponent("smtp")
         try Data("from-file\n".utf8).write(to: file)
@@ -155,7 +164,8 @@ import Testing
         #expect {
             try Secret.load(from: .file(file.path))
         } throws: { error in
-            String(describing: error).contains("can be read by other users") && !String(describing: error).contains("from-file")
+            String(describing: error).contains("can be read by other users")
+                && !String(describing: error).contains("from-file")
         }
     }
 }

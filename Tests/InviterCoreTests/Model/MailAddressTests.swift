@@ -1,8 +1,11 @@
+import Foundation
 import InviterCore
 import Testing
 
 @Suite struct MailAddressTests {
-    @Test(arguments: ["mette@example.org", "a.b+tag@mail.example.com", "o'brien@example.org", "  padded@example.org\t"])
+    @Test(arguments: [
+        "mette@example.org", "a.b+tag@mail.example.com", "o'brien@example.org", "  padded@example.org\t",
+    ])
     func acceptsPlainAddresses(_ text: String) throws {
         let address = try MailAddress(text, source: "members.csv:2: email")
         #expect(address.address == text.trimmingCharacters(in: .whitespaces))
@@ -30,7 +33,8 @@ import Testing
             try MailAddress(text, source: "members.csv:7: email")
         } throws: { error in
             let description = String(describing: error)
-            return description.hasPrefix("members.csv:7: email: invalid address") && description.contains(reason)
+            return description.hasPrefix("members.csv:7: email: invalid address")
+                && description.contains(reason)
         }
     }
 
@@ -46,5 +50,3 @@ import Testing
         #expect(throws: AddressError.self) { try MailAddress(parsing: "Name <a@example.org") }
     }
 }
-
-import Foundation

@@ -10,7 +10,8 @@ enum SampleMessages {
     static let date = Date(timeIntervalSince1970: 1_796_113_800)
 
     static func make(
-        name: String, from: String = "International Society Herning", to: String, address: String, subject: String,
+        name: String, from: String = "International Society Herning", to: String, address: String,
+        subject: String,
         text: String, html: String? = nil, attachments: [MessageAttachment] = []
     ) throws -> Message {
         Message(
@@ -22,7 +23,10 @@ enum SampleMessages {
             timeZone: zone,
             messageID: MessageID(stableKey: "golden/\(name) \(address)", domain: "example.org"),
             listID: ListID(name: from, id: "events.example.org"),
-            listUnsubscribe: ["mailto:unsubscribe@example.org?subject=unsubscribe", "https://example.org/unsubscribe/\(name)"],
+            listUnsubscribe: [
+                "mailto:unsubscribe@example.org?subject=unsubscribe",
+                "https://example.org/unsubscribe/\(name)",
+            ],
             oneClickUnsubscribe: true,
             extraHeaders: [Header("X-Inviter-Mailing", "invitation/christmas-lunch/2026-12-12")],
             text: text,
@@ -36,10 +40,15 @@ enum SampleMessages {
             "danish",
             {
                 try make(
-                    name: "danish", from: "Internationalt Samvær Herning – Ikast-Brande", to: "Søren Ærø Ålund",
-                    address: "soren.alund@example.org", subject: "Invitation: Julefrokost på Torvet – tilmeld dig før fredag",
-                    text: "Kære Søren,\n\nVelkommen til julefrokost lørdag den 12. december 2026 kl. 12.00.\nSted: Torvet 3, 7400 Herning\n\nVi glæder os til at se dig!\n",
-                    html: "<p>Kære Søren,</p>\n<p>Velkommen til <strong>julefrokost</strong> lørdag den 12. december 2026 kl. 12.00.</p>\n")
+                    name: "danish", from: "Internationalt Samvær Herning – Ikast-Brande",
+                    to: "Søren Ærø Ålund",
+                    address: "soren.alund@example.org",
+                    subject: "Invitation: Julefrokost på Torvet – tilmeld dig før fredag",
+                    text:
+                        "Kære Søren,\n\nVelkommen til julefrokost lørdag den 12. december 2026 kl. 12.00.\nSted: Torvet 3, 7400 Herning\n\nVi glæder os til at se dig!\n",
+                    html:
+                        "<p>Kære Søren,</p>\n<p>Velkommen til <strong>julefrokost</strong> lørdag den 12. december 2026 kl. 12.00.</p>\n"
+                )
             }
         ),
         (
@@ -58,7 +67,8 @@ enum SampleMessages {
                 try make(
                     name: "ukrainian", to: "Олена Коваленко", address: "olena.kovalenko@example.org",
                     subject: "Запрошення: різдвяний обід у Гернінгу, субота, 12 грудня 2026 р. о 12:00",
-                    text: "Шановна Олено,\n\nзапрошуємо вас на різдвяний обід у суботу, 12 грудня 2026 р. о 12:00.\nМісце: Torvet 3, 7400 Herning\n",
+                    text:
+                        "Шановна Олено,\n\nзапрошуємо вас на різдвяний обід у суботу, 12 грудня 2026 р. о 12:00.\nМісце: Torvet 3, 7400 Herning\n",
                     html: "<p>Шановна Олено,</p>\n<p>запрошуємо вас на різдвяний обід.</p>\n")
             }
         ),
@@ -69,7 +79,9 @@ enum SampleMessages {
                     name: "arabic", to: "ليلى حداد", address: "layla.haddad@example.org",
                     subject: "دعوة: غداء عيد الميلاد في هيرنينغ يوم السبت ١٢ ديسمبر",
                     text: "عزيزتي ليلى،\n\nندعوك إلى غداء عيد الميلاد يوم السبت ١٢ ديسمبر ٢٠٢٦.\n",
-                    html: "<div dir=\"rtl\" lang=\"ar\"><p>عزيزتي ليلى،</p><p>ندعوك إلى غداء عيد الميلاد.</p></div>\n")
+                    html:
+                        "<div dir=\"rtl\" lang=\"ar\"><p>عزيزتي ليلى،</p><p>ندعوك إلى غداء عيد الميلاد.</p></div>\n"
+                )
             }
         ),
         (
@@ -78,15 +90,20 @@ enum SampleMessages {
                 let long = String(repeating: "Cook'n talk = dinner & conversation; ", count: 60).prefix(2000)
                 return try make(
                     name: "long-lines", to: "Jane Doe (HR, Example A/S)", address: "jane.doe@example.com",
-                    subject: "A very long subject line that an organizer wrote for the autumn programme: Wednesday hygge, "
+                    subject:
+                        "A very long subject line that an organizer wrote for the autumn programme: Wednesday hygge, "
                         + "sports night, basketball, board games, skating and the Christmas lunch, all in one invitation",
                     text: ".\n..x\n\(long)\nA line with trailing spaces   \nTabs\tinside\n.\nlast line\n",
                     html: "<p>.</p>\n<pre>\n.\n..x\n</pre>\n<p>\(long)</p>\n",
                     attachments: [
                         MessageAttachment(
-                            filename: "invite.ics", mediaType: "text/calendar", parameters: ["method": "PUBLISH"],
-                            data: Array("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:PUBLISH\r\nEND:VCALENDAR\r\n".utf8)),
-                        MessageAttachment(filename: "Program for efterår – Æblegård.txt", mediaType: "text/plain", parameters: ["charset": "utf-8"], data: Array("æ\n".utf8)),
+                            filename: "invite.ics", mediaType: "text/calendar",
+                            parameters: ["method": "PUBLISH"],
+                            data: Array(
+                                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:PUBLISH\r\nEND:VCALENDAR\r\n".utf8)),
+                        MessageAttachment(
+                            filename: "Program for efterår – Æblegård.txt", mediaType: "text/plain",
+                            parameters: ["charset": "utf-8"], data: Array("æ\n".utf8)),
                     ])
             }
         ),
@@ -104,7 +121,9 @@ enum SampleMessages {
         if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
             try Data(bytes).write(to: file)
         }
-        let expected = try #require(FileManager.default.contents(atPath: file.path), "missing golden file \(file.path); run with UPDATE_GOLDEN=1")
+        let expected = try #require(
+            FileManager.default.contents(atPath: file.path),
+            "missing golden file \(file.path); run with UPDATE_GOLDEN=1")
         #expect(bytes == Array(expected), "encoded \(name) differs from \(file.lastPathComponent)")
     }
 
@@ -133,7 +152,9 @@ enum SampleMessages {
         let headerEnd = lines.firstIndex(of: []) ?? lines.count
         for (number, line) in lines.enumerated() {
             let limit = number < headerEnd ? 78 : 76
-            #expect(line.count <= limit, "line \(number + 1) has \(line.count) characters: \(String(decoding: line, as: UTF8.self))")
+            #expect(
+                line.count <= limit,
+                "line \(number + 1) has \(line.count) characters: \(String(decoding: line, as: UTF8.self))")
         }
         // Each encoded-word is at most 75 characters and holds whole UTF-8 characters.
         let text = String(decoding: bytes, as: UTF8.self)
@@ -142,8 +163,11 @@ enum SampleMessages {
         for word in words {
             #expect(word.output.0.count <= 75)
             let payload = String(word.output.2)
-            let decoded: [UInt8] = word.output.1 == "B" ? Array(Data(base64Encoded: payload) ?? Data()) : qDecode(payload)
-            #expect(String(validating: decoded, as: UTF8.self) != nil, "encoded-word splits a character: \(word.output.0)")
+            let decoded: [UInt8] =
+                word.output.1 == "B" ? Array(Data(base64Encoded: payload) ?? Data()) : qDecode(payload)
+            #expect(
+                String(validating: decoded, as: UTF8.self) != nil,
+                "encoded-word splits a character: \(word.output.0)")
         }
     }
 
@@ -153,8 +177,14 @@ enum SampleMessages {
         let message = try sample.message()
         let decoded = try DecodedMessage.decode(try encoder.encode(message))
         #expect(decoded.defects.isEmpty)
-        #expect(decoded.values("From") == [try #require(message.from.displayName).quotedIfNeeded + " <events@example.org>"])
-        #expect(decoded.values("To") == ["\(try #require(message.to.displayName).quotedIfNeeded) <\(message.to.address)>"])
+        #expect(
+            decoded.values("From") == [
+                try #require(message.from.displayName).quotedIfNeeded + " <events@example.org>"
+            ])
+        #expect(
+            decoded.values("To") == [
+                "\(try #require(message.to.displayName).quotedIfNeeded) <\(message.to.address)>"
+            ])
         #expect(decoded.values("Reply-To") == ["hello@example.org"])
         #expect(decoded.values("Subject") == [message.subject])
         #expect(decoded.values("Message-ID") == [message.messageID.description])
@@ -177,7 +207,8 @@ enum SampleMessages {
         // Python gives text attachments as text (LF line ends) and others as bytes.
         let expected = message.attachments.map { attachment -> DecodedMessage.Content in
             guard attachment.mediaType.hasPrefix("text/") else { return .bytes(attachment.data) }
-            return .text(String(decoding: attachment.data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n"))
+            return .text(
+                String(decoding: attachment.data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n"))
         }
         #expect(attachments.map(\.content) == expected)
         if !message.attachments.isEmpty {
@@ -189,7 +220,8 @@ enum SampleMessages {
     @Test func lineBreaksInValuesNeverBecomeHeaders() throws {
         let message = Message(
             from: try MailAddress("events@example.org", displayName: "Events\r\nBcc: victim@example.com"),
-            to: try MailAddress("a@example.org", displayName: "Eve\nX-Injected: yes\r\n\r\n<script>alert(1)</script>"),
+            to: try MailAddress(
+                "a@example.org", displayName: "Eve\nX-Injected: yes\r\n\r\n<script>alert(1)</script>"),
             subject: "Hello\r\nBcc: victim@example.com\r\nContent-Type: text/html",
             date: SampleMessages.date,
             timeZone: SampleMessages.zone,
@@ -224,8 +256,11 @@ enum SampleMessages {
 
     @Test func writesTheDateInTheGivenZoneAcrossDaylightSaving() {
         let summer = Date(timeIntervalSince1970: 1_782_900_000)  // 2026-07-01 10:00 UTC
-        #expect(MessageEncoder.rfc5322Date(summer, in: SampleMessages.zone) == "Wed, 01 Jul 2026 12:00:00 +0200")
-        #expect(MessageEncoder.rfc5322Date(SampleMessages.date, in: SampleMessages.zone) == "Tue, 01 Dec 2026 09:30:00 +0100")
+        #expect(
+            MessageEncoder.rfc5322Date(summer, in: SampleMessages.zone) == "Wed, 01 Jul 2026 12:00:00 +0200")
+        #expect(
+            MessageEncoder.rfc5322Date(SampleMessages.date, in: SampleMessages.zone)
+                == "Tue, 01 Dec 2026 09:30:00 +0100")
     }
 
     @Test func stableMessageIDsDependOnlyOnTheKey() {
@@ -241,7 +276,9 @@ enum SampleMessages {
         var out: [UInt8] = []
         var bytes = Array(text.utf8)[...]
         while let byte = bytes.popFirst() {
-            if byte == UInt8(ascii: "="), bytes.count >= 2, let value = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16) {
+            if byte == UInt8(ascii: "="), bytes.count >= 2,
+                let value = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16)
+            {
                 out.append(value)
                 bytes = bytes.dropFirst(2)
             } else {

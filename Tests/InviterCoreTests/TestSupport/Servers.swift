@@ -119,7 +119,9 @@ final class SMTPSink: @unchecked Sendable {
             do {
                 server = try ServerProcess(
                     executable: "/usr/sbin/smtp-sink",
-                    arguments: ["-u", "nobody", "-d", captureDirectory.path + "/%M."] + faults + ["127.0.0.1:\(port)", "100"],
+                    arguments: ["-u", "nobody", "-d", captureDirectory.path + "/%M."] + faults + [
+                        "127.0.0.1:\(port)", "100",
+                    ],
                     port: port, logDirectory: captureDirectory)
                 return
             } catch {
@@ -136,8 +138,10 @@ final class SMTPSink: @unchecked Sendable {
     func messages() throws -> [(recipients: [String], helo: String, text: String)] {
         func snapshot() throws -> [String: Int] {
             var sizes: [String: Int] = [:]
-            for name in try FileManager.default.contentsOfDirectory(atPath: captureDirectory.path) where !name.hasSuffix(".err") {
-                let attributes = try FileManager.default.attributesOfItem(atPath: captureDirectory.appendingPathComponent(name).path)
+            for name in try FileManager.default.contentsOfDirectory(atPath: captureDirectory.path)
+            where !name.hasSuffix(".err") {
+                let attributes = try FileManager.default.attributesOfItem(
+                    atPath: captureDirectory.appendingPathComponent(name).path)
                 sizes[name] = (attributes[.size] as? NSNumber)?.intValue ?? 0
             }
             return sizes
@@ -180,16 +184,23 @@ final class TLSServer: @unchecked Sendable {
     let captureDirectory: URL
     let logFile: URL
 
-    init(mode: String, certificate: Certificate?, password: String, user: String = "events@example.org") throws {
+    init(mode: String, certificate: Certificate?, password: String, user: String = "events@example.org")
+        throws
+    {
         captureDirectory = try TestPaths.temporaryDirectory("tls")
         logFile = captureDirectory.appendingPathComponent("commands.log")
         let port = try freeLoopbackPort()
         var arguments = [
-            TestPaths.support.appendingPathComponent("smtp_server.py").path, "--port", "\(port)", "--mode", mode,
-            "--user", user, "--password", password, "--capture-dir", captureDirectory.path, "--log", logFile.path,
+            TestPaths.support.appendingPathComponent("smtp_server.py").path, "--port", "\(port)", "--mode",
+            mode,
+            "--user", user, "--password", password, "--capture-dir", captureDirectory.path, "--log",
+            logFile.path,
         ]
-        if let certificate { arguments += ["--cert", certificate.certificate.path, "--key", certificate.key.path] }
-        server = try ServerProcess(executable: TestPaths.python, arguments: arguments, port: port, logDirectory: captureDirectory)
+        if let certificate {
+            arguments += ["--cert", certificate.certificate.path, "--key", certificate.key.path]
+        }
+        server = try ServerProcess(
+            executable: TestPaths.python, arguments: arguments, port: port, logDirectory: captureDirectory)
     }
 
     var port: Int { server.port }
@@ -234,7 +245,9 @@ struct Certificate {
         openssl.standardError = FileHandle.nullDevice
         try openssl.run()
         openssl.waitUntilExit()
-        guard openssl.terminationStatus == 0 else { throw ServerStartError(description: "openssl could not make a certificate") }
+        guard openssl.terminationStatus == 0 else {
+            throw ServerStartError(description: "openssl could not make a certificate")
+        }
         return Certificate(certificate: certificate, key: key)
     }
 }

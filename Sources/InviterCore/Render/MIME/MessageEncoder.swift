@@ -101,7 +101,8 @@ public struct MessageEncoder: Sendable {
             return
         }
         let boundary = boundary("alt", boundarySeed)
-        out.append(contentsOf: "Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"\r\n\r\n".utf8)
+        out.append(
+            contentsOf: "Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"\r\n\r\n".utf8)
         for part in parts {
             out.append(contentsOf: "--\(boundary)\r\n".utf8)
             appendTextPart(part, to: &out)
@@ -148,9 +149,12 @@ public struct MessageEncoder: Sendable {
         }
     }
 
-    private static func appendAttachment(_ attachment: MessageAttachment, to out: inout [UInt8]) throws(MessageEncodingError) {
+    private static func appendAttachment(_ attachment: MessageAttachment, to out: inout [UInt8])
+        throws(MessageEncodingError)
+    {
         guard isMediaType(attachment.mediaType) else {
-            throw MessageEncodingError(field: "attachment", reason: "invalid media type \(attachment.mediaType.debugDescription)")
+            throw MessageEncodingError(
+                field: "attachment", reason: "invalid media type \(attachment.mediaType.debugDescription)")
         }
         var contentType = "Content-Type: \(attachment.mediaType)"
         for (name, value) in attachment.parameters.sorted(by: { $0.key < $1.key }) {
@@ -158,7 +162,10 @@ public struct MessageEncoder: Sendable {
         }
         contentType += ";\r\n \(parameter("name", attachment.filename))"
         out.append(contentsOf: contentType.utf8)
-        out.append(contentsOf: "\r\nContent-Disposition: attachment;\r\n \(parameter("filename", attachment.filename))\r\n".utf8)
+        out.append(
+            contentsOf:
+                "\r\nContent-Disposition: attachment;\r\n \(parameter("filename", attachment.filename))\r\n"
+                .utf8)
         out.append(contentsOf: "Content-Transfer-Encoding: base64\r\n\r\n".utf8)
         Base64.append(attachment.data, to: &out, lineLength: 76)
     }
@@ -221,11 +228,14 @@ public struct MessageEncoder: Sendable {
     static func parameter(_ name: String, _ value: String) -> String {
         let clean = HeaderField.clean(value)
         let tspecials = "()<>@,;:\\\"/[]?= "
-        if !clean.isEmpty, clean.unicodeScalars.allSatisfy({ $0.isASCII && !tspecials.unicodeScalars.contains($0) }) {
+        if !clean.isEmpty,
+            clean.unicodeScalars.allSatisfy({ $0.isASCII && !tspecials.unicodeScalars.contains($0) })
+        {
             return "\(name)=\(clean)"
         }
         if clean.unicodeScalars.allSatisfy(\.isASCII), clean.utf8.count < 60 {
-            let escaped = clean.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            let escaped = clean.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                of: "\"", with: "\\\"")
             return "\(name)=\"\(escaped)\""
         }
         // RFC 2231: percent-encoded UTF-8, cut into numbered sections that keep
@@ -234,12 +244,15 @@ public struct MessageEncoder: Sendable {
         var current = "utf-8''"
         for byte in clean.utf8 {
             let piece: String
-            if (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            if (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
+                || (byte >= 0x61 && byte <= 0x7A)
                 || "!#$&+-.^_`|~".utf8.contains(byte)
             {
                 piece = String(Unicode.Scalar(byte))
             } else {
-                piece = "%" + String(HeaderField.hexDigits[Int(byte >> 4)]) + String(HeaderField.hexDigits[Int(byte & 0x0F)])
+                piece =
+                    "%" + String(HeaderField.hexDigits[Int(byte >> 4)])
+                    + String(HeaderField.hexDigits[Int(byte & 0x0F)])
             }
             if current.utf8.count + piece.utf8.count > 60 {
                 sections.append(current)
@@ -262,8 +275,13 @@ public struct MessageEncoder: Sendable {
 
     static func listIDField(_ listID: ListID) throws(MessageEncodingError) -> HeaderField {
         let labels = listID.id.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy(HeaderField.isAtext) }) else {
-            throw MessageEncodingError(field: "List-Id", reason: "\(listID.id.debugDescription) is not a dot-separated identifier such as events.example.org")
+        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy(HeaderField.isAtext) })
+        else {
+            throw MessageEncodingError(
+                field: "List-Id",
+                reason:
+                    "\(listID.id.debugDescription) is not a dot-separated identifier such as events.example.org"
+            )
         }
         var field = HeaderField(name: "List-Id")
         field.append(phrase: listID.name)
@@ -275,11 +293,15 @@ public struct MessageEncoder: Sendable {
         var field = HeaderField(name: "List-Unsubscribe")
         for (index, target) in targets.enumerated() {
             guard target.contains(":"),
-                target.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && !"<>\"".unicodeScalars.contains($0) })
+                target.unicodeScalars.allSatisfy({
+                    $0.value > 0x20 && $0.value < 0x7F && !"<>\"".unicodeScalars.contains($0)
+                })
             else {
                 throw MessageEncodingError(
                     field: "List-Unsubscribe",
-                    reason: "\(target.debugDescription) is not a URI (spaces, angle brackets, quotes and non-ASCII must be percent-encoded)")
+                    reason:
+                        "\(target.debugDescription) is not a URI (spaces, angle brackets, quotes and non-ASCII must be percent-encoded)"
+                )
             }
             field.append(token: "<\(target)>")
             if index < targets.count - 1 { field.appendTight(",") }
@@ -290,24 +312,32 @@ public struct MessageEncoder: Sendable {
     /// Headers the encoder writes itself, or that would change who gets the
     /// message, can never be given as extra headers.
     static func checkExtraHeaderName(_ name: String) throws(MessageEncodingError) {
-        guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) else {
-            throw MessageEncodingError(field: name.debugDescription, reason: "a header name is printable ASCII without spaces or ':'")
+        guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") })
+        else {
+            throw MessageEncodingError(
+                field: name.debugDescription, reason: "a header name is printable ASCII without spaces or ':'"
+            )
         }
         let lower = name.lowercased()
         let allowed = ["auto-submitted", "precedence", "organization", "feedback-id"]
         guard lower.hasPrefix("x-") || allowed.contains(lower) else {
-            throw MessageEncodingError(field: name, reason: "only X- headers and \(allowed.joined(separator: ", ")) may be added to a message")
+            throw MessageEncodingError(
+                field: name,
+                reason: "only X- headers and \(allowed.joined(separator: ", ")) may be added to a message")
         }
     }
 
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    private static let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
 
     /// `Tue, 01 Dec 2026 19:00:00 +0100` (RFC 5322 3.3) in `timeZone`, independent of the machine's locale.
     public static func rfc5322Date(_ date: Date, in timeZone: TimeZone) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
+        let parts = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
         let offset = timeZone.secondsFromGMT(for: date) / 60
         func two(_ value: Int?) -> String {
             let value = value ?? 0
@@ -316,7 +346,8 @@ public struct MessageEncoder: Sendable {
         let sign = offset < 0 ? "-" : "+"
         let weekday = weekdays[((parts.weekday ?? 1) - 1) % 7]
         let month = months[((parts.month ?? 1) - 1) % 12]
-        return "\(weekday), \(two(parts.day)) \(month) \(parts.year ?? 1970) \(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) "
+        return
+            "\(weekday), \(two(parts.day)) \(month) \(parts.year ?? 1970) \(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) "
             + "\(sign)\(two(abs(offset) / 60))\(two(abs(offset) % 60))"
     }
 }

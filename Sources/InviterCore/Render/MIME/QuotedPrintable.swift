@@ -16,7 +16,9 @@ enum QuotedPrintable {
             for index in line.indices {
                 let byte = line[index]
                 let isTrailingSpace = index == last && (byte == 0x20 || byte == 0x09)
-                let literal = (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")) || ((byte == 0x20 || byte == 0x09) && !isTrailingSpace)
+                let literal =
+                    (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
+                    || ((byte == 0x20 || byte == 0x09) && !isTrailingSpace)
                 let width = literal ? 1 : 3
                 // Leave room for the soft-break '=' unless this is the line's last token.
                 let room = index == last ? lineLimit : lineLimit - 1
