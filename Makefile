@@ -49,6 +49,7 @@ test: deps $(VENV)/.ready
 	INVITER_TEST_PYTHON="$(CURDIR)/$(PYTHON)" $(SWIFT) test --skip-build
 
 demo: build
+	$(INVITER) check --config Config/inviter.toml
 	@mkdir -p $(OUTBOX)
 	$(INVITER) send-test --outbox $(OUTBOX) \
 		--from "International Society Herning <events@example.org>" \

@@ -9,6 +9,7 @@ enum ExitCodes {
     static let permissionDenied = ExitCode(77)
     static let configError = ExitCode(78)
     static let somethingFailed = ExitCode(1)
+    static let usage = ExitCode(64)
 
     static func code(for error: TransportError) -> ExitCode {
         switch error {

@@ -1,0 +1,350 @@
+import Foundation
+
+/// `Config/inviter.toml`, read and checked: the network, where its files
+/// live, when mail goes out, and how it is delivered.
+///
+/// Paths are resolved against the configuration file's folder, so a network
+/// can be moved as a whole. The SMTP password is never part of it: only the
+/// name of the variable or file that holds it.
+public struct Configuration: Sendable {
+    public var file: URL
+    public var network: Network
+    public var sources: Sources
+    public var schedule: Schedule
+    public var delivery: Delivery
+    public var smtp: SMTP?
+    public var unsubscribe: Unsubscribe?
+
+    public struct Network: Sendable {
+        public var name: String
+        public var timeZone: TimeZone
+        public var defaultLanguage: LanguageCode
+        public var from: MailAddress
+        public var replyTo: MailAddress?
+    }
+
+    public struct Sources: Sendable {
+        public var events: URL
+        public var members: [URL]
+        public var partners: URL?
+        public var templates: URL
+    }
+
+    public struct Schedule: Sendable {
+        /// How long before an occurrence's start the invitation goes out.
+        public var invitation: SendOffset
+        /// How long before the start the reminder goes out; `nil` for no reminder.
+        public var reminder: SendOffset?
+        /// How late a missed send may still go out.
+        public var grace: SendOffset
+        /// The newsletter digest's own schedule, when there is one.
+        public var newsletter: RecurrenceRule?
+    }
+
+    public struct Delivery: Sendable {
+        public enum TransportKind: String, Sendable, CaseIterable { case outbox, smtp }
+        public var transport: TransportKind
+        public var outbox: URL
+        public var state: URL
+        public var connections: Int
+        public var rate: RateLimit?
+        /// What to do with a message whose outcome is unknown: send it again (the default) or hold it for a person.
+        public var resendUnknown: Bool
+    }
+
+    public struct SMTP: Sendable {
+        public var url: String
+        public var tls: SMTPSettings.TLSMode
+        public var username: String?
+        public var password: Secret.Source?
+        public var caFile: URL?
+        public var ehlo: String?
+        public var timeout: Int
+    }
+
+    public struct Unsubscribe: Sendable {
+        public var mailto: MailAddress
+        /// An https URL with `{token}`, for one-click unsubscribe.
+        public var url: String?
+        /// The environment variable with the secret that signs unsubscribe tokens.
+        public var secretEnv: String?
+    }
+
+    /// The configuration path from `--config`, else `INVITER_CONFIG`, else `Config/inviter.toml`.
+    public static func defaultPath(
+        explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
+        explicit ?? environment["INVITER_CONFIG"] ?? "Config/inviter.toml"
+    }
+
+    /// Reads and checks the configuration file.
+    ///
+    /// - Returns: the configuration and any warnings.
+    /// - Throws: `InputProblems` with every error found (all of kind `.configuration`).
+    public static func load(_ url: URL) throws(InputProblems) -> (Configuration, [InputProblem]) {
+        let display = InputFiles.displayName(url)
+        let document = try TOMLDocument.load(url, displayName: display, kind: .configuration)
+        let log = ProblemLog()
+        let root = TableReader(
+            document: document, path: TOMLPath(), table: document.root, log: log, kind: .configuration)
+        let base = url.deletingLastPathComponent()
+        func path(_ text: String) -> URL {
+            text.hasPrefix("/")
+                ? URL(fileURLWithPath: text) : base.appendingPathComponent(text).standardizedFileURL
+        }
+
+        let network = readNetwork(root.table("network", required: true))
+        let sources = readSources(root.table("sources", required: true), path: path)
+        let schedule = readSchedule(root.table("schedule", required: true))
+        let delivery = readDelivery(root.table("delivery"), path: path)
+        let smtp = readSMTP(root.table("smtp"), path: path)
+        let unsubscribe = readUnsubscribe(root.table("unsubscribe"))
+        root.finish()
+
+        if delivery?.transport == .smtp, smtp == nil, !root.has("smtp") {
+            root.problem("delivery", "transport = \"smtp\" needs an [smtp] section with the relay's url")
+        }
+        let problems = log.problems
+        guard !log.hasErrors, let network, let sources, let schedule, let delivery else {
+            throw InputProblems(
+                problems.filter { $0.severity == .error } + problems.filter { $0.severity == .warning })
+        }
+        let configuration = Configuration(
+            file: url, network: network, sources: sources, schedule: schedule, delivery: delivery, smtp: smtp,
+            unsubscribe: unsubscribe)
+        return (configuration, problems)
+    }
+
+    private static func readNetwork(_ table: TableReader?) -> Network? {
+        guard let table else { return nil }
+        defer { table.finish() }
+        let name = table.string("name", required: true)
+        var zone: TimeZone?
+        if let text = table.string("time_zone", required: true) {
+            zone = TimeZone(identifier: text)
+            if zone == nil {
+                let hint = Suggestion.didYouMean(text, among: TimeZone.knownTimeZoneIdentifiers)
+                table.problem(
+                    "time_zone",
+                    "\(text.debugDescription) is not a time zone such as \"Europe/Copenhagen\"\(hint)")
+            }
+        }
+        var language: LanguageCode?
+        if let text = table.string("default_language", required: true) {
+            do { language = try LanguageCode(text) } catch {
+                table.problem("default_language", error.description)
+            }
+        }
+        let from = address(table, "from", required: true)
+        let replyTo = address(table, "reply_to", required: false)
+        guard let name, let zone, let language, let from else { return nil }
+        return Network(name: name, timeZone: zone, defaultLanguage: language, from: from, replyTo: replyTo)
+    }
+
+    private static func address(_ table: TableReader, _ key: String, required: Bool) -> MailAddress? {
+        guard let text = table.string(key, required: required) else { return nil }
+        do {
+            return try MailAddress(parsing: text, source: key)
+        } catch {
+            table.problem(key, "invalid address \(text.debugDescription): \(error.reason)")
+            return nil
+        }
+    }
+
+    private static func readSources(_ table: TableReader?, path: (String) -> URL) -> Sources? {
+        guard let table else { return nil }
+        defer { table.finish() }
+        let events = table.string("events", required: true)
+        let members = table.strings("members", required: true)
+        if members?.isEmpty == true { table.problem("members", "name at least one member list") }
+        let partners = table.string("partners")
+        let templates = table.string("templates") ?? "../Templates"
+        guard let events, let members, !members.isEmpty else { return nil }
+        return Sources(
+            events: path(events), members: members.map(path), partners: partners.map(path),
+            templates: path(templates))
+    }
+
+    private static func readSchedule(_ table: TableReader?) -> Schedule? {
+        guard let table else { return nil }
+        defer { table.finish() }
+        func offset(_ key: String, required: Bool) -> SendOffset? {
+            guard let text = table.string(key, required: required) else { return nil }
+            do { return try SendOffset(parsing: text) } catch {
+                table.problem(key, error.description)
+                return nil
+            }
+        }
+        let invitation = offset("invitation", required: true)
+        let reminder = offset("reminder", required: false)
+        let grace = offset("grace", required: false) ?? SendOffset(seconds: 6 * 3600)
+        if let invitation, let reminder,
+            reminder.days * 86_400 + reminder.seconds >= invitation.days * 86_400 + invitation.seconds
+        {
+            table.problem(
+                "reminder",
+                "the reminder (\(reminder)) must come after the invitation (\(invitation)), closer to the event"
+            )
+        }
+        var newsletter: RecurrenceRule?
+        if let text = table.string("newsletter") {
+            do { newsletter = try RecurrenceRule(parsing: text) } catch {
+                table.problem("newsletter", error.description)
+            }
+        }
+        guard let invitation else { return nil }
+        return Schedule(invitation: invitation, reminder: reminder, grace: grace, newsletter: newsletter)
+    }
+
+    private static func readDelivery(_ table: TableReader?, path: (String) -> URL) -> Delivery? {
+        guard let table else {
+            return Delivery(
+                transport: .outbox, outbox: path("../var/outbox"), state: path("../var"), connections: 4,
+                rate: nil,
+                resendUnknown: true)
+        }
+        defer { table.finish() }
+        var transport = Delivery.TransportKind.outbox
+        if let text = table.string("transport") {
+            if let kind = Delivery.TransportKind(rawValue: text.lowercased()) {
+                transport = kind
+            } else {
+                table.problem(
+                    "transport",
+                    "\(text.debugDescription) is not a transport; use \"outbox\" or \"smtp\"\(Suggestion.didYouMean(text, among: ["outbox", "smtp"]))"
+                )
+            }
+        }
+        let outbox = table.string("outbox") ?? "../var/outbox"
+        let state = table.string("state") ?? "../var"
+        let connections = table.integer("connections", range: 1...64) ?? 4
+        var rate: RateLimit?
+        if let text = table.string("rate") {
+            do { rate = try RateLimit(parsing: text) } catch { table.problem("rate", error.description) }
+        }
+        var resendUnknown = true
+        if let text = table.string("unknown") {
+            switch text.lowercased() {
+            case "resend": resendUnknown = true
+            case "hold": resendUnknown = false
+            default: table.problem("unknown", "\(text.debugDescription) must be \"resend\" or \"hold\"")
+            }
+        }
+        return Delivery(
+            transport: transport, outbox: path(outbox), state: path(state), connections: connections,
+            rate: rate,
+            resendUnknown: resendUnknown)
+    }
+
+    private static func readSMTP(_ table: TableReader?, path: (String) -> URL) -> SMTP? {
+        guard let table else { return nil }
+        defer { table.finish() }
+        if table.value("password") != nil {
+            table.problem(
+                "password",
+                "the password never goes in the configuration file; put it in an environment variable (password_env) "
+                    + "or a private file (password_file)")
+        }
+        let url = table.string("url", required: true)
+        var tls = SMTPSettings.TLSMode.starttls
+        if let text = table.string("tls") {
+            if let mode = SMTPSettings.TLSMode(rawValue: text.lowercased()) {
+                tls = mode
+            } else {
+                table.problem(
+                    "tls", "\(text.debugDescription) must be \"starttls\", \"implicit\" or \"none\"")
+            }
+        }
+        let username = table.string("username")
+        let passwordEnv = table.string("password_env")
+        let passwordFile = table.string("password_file")
+        var password: Secret.Source?
+        switch (passwordEnv, passwordFile) {
+        case (let name?, nil):
+            password = .environment(name)
+        case (nil, let file?):
+            let fileURL = path(file)
+            password = .file(fileURL.path)
+            // Refuse a readable-by-all file now, not at the first send.
+            do { _ = try Secret.load(from: .file(fileURL.path)) } catch {
+                table.problem("password_file", error.reasonText)
+            }
+        case (_?, _?):
+            table.problem("password_file", "give either password_env or password_file, not both")
+        case (nil, nil):
+            if username != nil { table.problem("username", "a username needs password_env or password_file") }
+        }
+        let caFile = table.string("ca_file").map(path)
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile.path) {
+            table.problem("ca_file", "cannot read \(caFile.path)")
+        }
+        let ehlo = table.string("ehlo")
+        let timeout = table.integer("timeout", range: 5...3600) ?? 120
+        guard let url else { return nil }
+        let smtp = SMTP(
+            url: url, tls: tls, username: username, password: password, caFile: caFile, ehlo: ehlo,
+            timeout: timeout)
+        // The transport's own checks (scheme against TLS mode, AUTH in clear text), reported here with a line.
+        do {
+            _ = try SMTPTransport(
+                settings: smtp.settings(password: password.map { _ in Secret("unchecked") }, connections: 1))
+        } catch {
+            table.problem("url", error.reasonText)
+        }
+        return smtp
+    }
+
+    private static func readUnsubscribe(_ table: TableReader?) -> Unsubscribe? {
+        guard let table else { return nil }
+        defer { table.finish() }
+        let mailto = address(table, "mailto", required: true)
+        let url = table.string("url")
+        if let url {
+            if !url.lowercased().hasPrefix("https://") {
+                table.problem(
+                    "url",
+                    "must start with https:// (mail programs only offer one-click unsubscribe over https)")
+            }
+            if !url.contains("{token}") {
+                table.problem("url", "must contain {token}, where each member's signed token goes")
+            }
+        }
+        let secretEnv = table.string("secret_env")
+        if url != nil, secretEnv == nil {
+            table.problem(
+                "secret_env",
+                "is required with url: the variable that holds the secret signing unsubscribe tokens")
+        }
+        guard let mailto else { return nil }
+        return Unsubscribe(mailto: mailto, url: url, secretEnv: secretEnv)
+    }
+}
+
+extension Configuration.SMTP {
+    /// The transport settings, with the password loaded by the caller.
+    public func settings(password: Secret?, connections: Int) -> SMTPSettings {
+        SMTPSettings(
+            url: url, tls: tls, username: username, password: password, caFile: caFile?.path, ehloName: ehlo,
+            connections: connections, messageTimeout: timeout)
+    }
+}
+
+extension TransportError {
+    /// The reason without the category prefix, for a `file:line: field: reason` report.
+    var reasonText: String {
+        switch self {
+        case .security(let reason), .unreachable(let reason), .configuration(let reason): reason
+        }
+    }
+}
+
+/// How files are named in messages.
+enum InputFiles {
+    /// The path relative to the working directory when the file is below it, else the full path.
+    static func displayName(_ url: URL) -> String {
+        let path = url.standardizedFileURL.path
+        let current = FileManager.default.currentDirectoryPath
+        if path.hasPrefix(current + "/") { return String(path.dropFirst(current.count + 1)) }
+        return path
+    }
+}

@@ -1,0 +1,432 @@
+import Foundation
+
+/// The members of all of a network's lists, merged, with what was left out and why.
+public struct MemberListResult: Sendable {
+    /// One member per address, in order of first appearance across the files.
+    public var members: [Member]
+    /// Row-level problems: errors for rows that were left out, and warnings
+    /// (a conflicting language, a list without rows). Ordered by file, then line.
+    public var problems: [InputProblem]
+    /// Counts for the run's summary.
+    public var stats: MemberListStats
+
+    public init(members: [Member], problems: [InputProblem], stats: MemberListStats) {
+        self.members = members
+        self.problems = problems
+        self.stats = stats
+    }
+}
+
+/// Counts for "what did the lists contain?", as the summary and `inviter check` print them.
+public struct MemberListStats: Sendable, Equatable {
+    /// Files read.
+    public var files: Int
+    /// Data rows read, including invalid ones; blank lines and headers are not rows.
+    public var rows: Int
+    /// Rows left out because of an error.
+    public var invalidRows: Int
+    /// Valid rows folded into a member that an earlier row had already made.
+    public var duplicatesMerged: Int
+    /// Members after merging; `active + unsubscribed + bounced`.
+    public var members: Int
+    public var active: Int
+    public var unsubscribed: Int
+    public var bounced: Int
+    /// Active members by language code (`da`, `pt-BR`); `""` counts those without one.
+    public var byLanguage: [String: Int]
+
+    public init(
+        files: Int = 0, rows: Int = 0, invalidRows: Int = 0, duplicatesMerged: Int = 0, members: Int = 0,
+        active: Int = 0, unsubscribed: Int = 0, bounced: Int = 0, byLanguage: [String: Int] = [:]
+    ) {
+        self.files = files
+        self.rows = rows
+        self.invalidRows = invalidRows
+        self.duplicatesMerged = duplicatesMerged
+        self.members = members
+        self.active = active
+        self.unsubscribed = unsubscribed
+        self.bounced = bounced
+        self.byLanguage = byLanguage
+    }
+}
+
+/// Reads the member lists (CSV: `email,name,language,segments,organisation,status`)
+/// and merges them into one list of people.
+///
+/// Networks such as "Together" were made from several older networks, each with
+/// its own list, so the same person can appear in several files, or twice in one,
+/// with different spellings of their address. They must still get each mailing
+/// once, and an unsubscribe in any of the lists must hold. Merging rules:
+///
+/// - Rows are the same member when their addresses are equal ignoring case.
+/// - Segments are united.
+/// - Status: `bounced` beats `unsubscribed` beats `active`. An invalid row whose
+///   address is readable still applies its `unsubscribed` or `bounced`: leaving
+///   a row out must never undo an opt-out.
+/// - Name, language and organisation: the first non-empty value wins; a later,
+///   different language is reported as a warning naming both rows.
+/// - Extra columns: the first non-empty value wins; their names are matched
+///   case-insensitively across files and keep the spelling first seen.
+///
+/// Header names are matched trimmed and case-insensitively; only `email` is
+/// required. A missing `status` column means everyone is active.
+public enum MemberList {
+    /// The columns with a meaning of their own; any other column is an extra field.
+    static let knownColumns = ["email", "name", "language", "segments", "organisation", "status"]
+
+    /// Words Danish organizers write for a status, to suggest the right one; they
+    /// are not accepted, so that the list keeps one vocabulary.
+    static let statusSynonyms: [String: MemberStatus] = [
+        "aktiv": .active, "afmeldt": .unsubscribed, "frameldt": .unsubscribed, "opted out": .unsubscribed,
+        "opt-out": .unsubscribed, "returneret": .bounced,
+    ]
+
+    /// Loads and merges member lists.
+    ///
+    /// A bad row is reported in `problems` and left out; everyone else loads.
+    ///
+    /// - Parameter files: The lists in order of precedence, each with the name to show in messages.
+    /// - Throws: `InputProblems` when any file cannot be read at all (missing, not UTF-8,
+    ///   empty, an unclosed quote, no `email` column). Every file is checked first, so
+    ///   all such problems are reported together.
+    public static func load(_ files: [(url: URL, displayName: String)]) throws(InputProblems)
+        -> MemberListResult
+    {
+        var structural: [InputProblem] = []
+        var tables: [(table: CSVTable, columns: [String: Int])] = []
+        for file in files {
+            do throws(InputProblems) {
+                let table = try CSVReader.read(contentsOf: file.url, file: file.displayName)
+                let columns = try table.locateColumns(
+                    required: ["email"], optional: Array(knownColumns.dropFirst()), kind: .data)
+                tables.append((table, columns))
+            } catch {
+                structural += error.problems
+            }
+        }
+        if !structural.isEmpty { throw InputProblems(structural) }
+
+        var merger = MemberMerger()
+        for (table, columns) in tables {
+            merger.add(table, columns: columns)
+        }
+        return merger.finish(files: files.count)
+    }
+}
+
+/// Builds the merged list one table at a time.
+private struct MemberMerger {
+    /// The index in `members` of each address, lowercased.
+    private var indexByKey: [String: Int] = [:]
+    /// Where a member's language came from, when not from their first row (by index in `members`).
+    private var laterLanguageSource: [Int: String] = [:]
+    private var members: [Member] = []
+    private var problems: [InputProblem] = []
+    /// Opt-outs from rows that were left out, applied at the end whatever the order.
+    private var heldStatus: [String: MemberStatus] = [:]
+    private var stats = MemberListStats()
+    /// The spelling of each extra column as first seen, so `City` in one list and
+    /// `city` in another fill the same field.
+    private var fieldNames: [String: String] = [:]
+    private var languages = ListValue.LanguageReader()
+
+    mutating func add(_ table: CSVTable, columns: [String: Int]) {
+        stats.rows += table.rowCount
+        stats.invalidRows += table.problems.count
+        if table.rowCount == 0 {
+            problems.append(
+                InputProblem(
+                    file: table.file, line: table.header.line, message: "the list has a header but no rows",
+                    severity: .warning, kind: .data))
+            return
+        }
+        var names = table.columnNames
+        let extras = names.indices.filter { index in
+            !names[index].isEmpty && !columns.values.contains(index)
+        }
+        for index in extras {
+            let key = names[index].lowercased()
+            if let first = fieldNames[key] { names[index] = first } else { fieldNames[key] = names[index] }
+        }
+        members.reserveCapacity(members.count + table.records.count)
+        indexByKey.reserveCapacity(members.count + table.records.count)
+        var csvProblems = table.problems[...]
+        for record in table.records {
+            while let next = csvProblems.first, next.line < record.line {
+                problems.append(next)
+                csvProblems = csvProblems.dropFirst()
+            }
+            let row = MemberRow(
+                record: record, file: table.file, columns: columns, extras: extras, names: names)
+            switch row.read(languages: &languages) {
+            case .success(let values): merge(values, record: record, file: table.file, columns: columns)
+            case .failure(let rowProblems):
+                problems += rowProblems.problems
+                stats.invalidRows += 1
+                if let key = rowProblems.key, let status = rowProblems.status, status != .active {
+                    heldStatus[key] = MemberStatus.strongest(heldStatus[key] ?? .active, status)
+                }
+            }
+        }
+        problems += csvProblems
+    }
+
+    private mutating func merge(
+        _ values: MemberRow.Values, record: CSVRecord, file: String, columns: [String: Int]
+    ) {
+        let source = "\(file):\(record.line)"
+        let key = values.address.address.lowercased()
+        guard let index = indexByKey[key] else {
+            indexByKey[key] = members.count
+            members.append(
+                Member(
+                    address: values.address, name: values.name, language: values.language,
+                    segments: values.segments, organisation: values.organisation, status: values.status,
+                    fields: values.fields, sources: [source]))
+            return
+        }
+        stats.duplicatesMerged += 1
+        var member = members[index]
+        member.sources.append(source)
+        member.segments = Array(Set(member.segments).union(values.segments)).sorted()
+        member.status = MemberStatus.strongest(member.status, values.status)
+        if member.name == nil, let name = values.name {
+            member.name = name
+            member.address = (try? MailAddress(member.address.address, displayName: name)) ?? member.address
+        }
+        if member.organisation == nil { member.organisation = values.organisation }
+        if let language = values.language {
+            if let kept = member.language {
+                if kept != language {
+                    problems.append(
+                        InputProblem(
+                            file: file, line: record.line, column: columns["language"].map { $0 + 1 },
+                            field: "language",
+                            message: "\(language.identifier.debugDescription) differs from "
+                                + "\(kept.identifier.debugDescription) given for the same address at "
+                                + "\(laterLanguageSource[index] ?? member.sources[0]); keeping "
+                                + "\(kept.identifier.debugDescription)",
+                            severity: .warning, kind: .data))
+                }
+            } else {
+                member.language = language
+                laterLanguageSource[index] = source
+            }
+        }
+        for (name, value) in values.fields where !value.isEmpty && (member.fields[name] ?? "").isEmpty {
+            member.fields[name] = value
+        }
+        members[index] = member
+    }
+
+    mutating func finish(files: Int) -> MemberListResult {
+        for (key, status) in heldStatus {
+            guard let index = indexByKey[key] else { continue }
+            members[index].status = MemberStatus.strongest(members[index].status, status)
+        }
+        stats.files = files
+        stats.members = members.count
+        for member in members {
+            switch member.status {
+            case .active:
+                stats.active += 1
+                stats.byLanguage[member.language?.identifier ?? "", default: 0] += 1
+            case .unsubscribed: stats.unsubscribed += 1
+            case .bounced: stats.bounced += 1
+            }
+        }
+        return MemberListResult(members: members, problems: problems, stats: stats)
+    }
+}
+
+/// One data row of a member list, checked column by column.
+private struct MemberRow {
+    /// A row's values once every check has passed.
+    struct Values {
+        var address: MailAddress
+        var name: String?
+        var language: LanguageCode?
+        var segments: [String]
+        var organisation: String?
+        var status: MemberStatus
+        var fields: [String: String]
+    }
+
+    /// Everything wrong with a row, and what of it can still be trusted for opt-outs.
+    struct Failure: Error {
+        var problems: [InputProblem]
+        /// The address key, when the address itself was valid.
+        var key: String?
+        /// The status, when it could be read.
+        var status: MemberStatus?
+    }
+
+    let record: CSVRecord
+    let file: String
+    let columns: [String: Int]
+    let extras: [Int]
+    let names: [String]
+
+    /// The trimmed value of a known column, or `""` when the file has no such column.
+    private func value(_ column: String) -> String {
+        guard let index = columns[column] else { return "" }
+        return ListValue.trimmed(record[index])
+    }
+
+    private func problem(_ column: String, _ message: String) -> InputProblem {
+        InputProblem(
+            file: file, line: record.line, column: columns[column].map { $0 + 1 }, field: column,
+            message: message, kind: .data)
+    }
+
+    /// Checks every column and reports all that are wrong, so one pass fixes the row.
+    func read(languages: inout ListValue.LanguageReader) -> Result<Values, Failure> {
+        var problems: [InputProblem] = []
+
+        let name = value("name")
+        if let message = ListValue.displayNameProblem(in: name) { problems.append(problem("name", message)) }
+
+        var address: MailAddress?
+        let email = value("email")
+        if email.isEmpty {
+            problems.append(problem("email", "the email address is empty"))
+        } else {
+            do throws(AddressError) {
+                address = try MailAddress(
+                    email, displayName: name.isEmpty ? nil : name, source: "\(file):\(record.line): email")
+            } catch {
+                problems.append(
+                    problem("email", "invalid address \(ListValue.shown(email)): \(error.reason)"))
+            }
+        }
+
+        var language: LanguageCode?
+        switch languages.read(value("language")) {
+        case .success(let code): language = code
+        case .failure(let message): problems.append(problem("language", message.text))
+        }
+
+        var status: MemberStatus? = .active
+        let statusText = value("status").lowercased()
+        if !statusText.isEmpty {
+            status = MemberStatus(rawValue: statusText)
+            if status == nil {
+                let choices = MemberStatus.allCases.map(\.rawValue)
+                let suggestion = MemberList.statusSynonyms[statusText]?.rawValue
+                problems.append(
+                    problem(
+                        "status",
+                        ListValue.unknownChoice(
+                            value("status"), what: "a status", choices: choices, suggestion: suggestion)))
+            }
+        }
+
+        var fields: [String: String] = [:]
+        for index in extras { fields[names[index]] = ListValue.trimmed(record[index]) }
+
+        problems.sort { ($0.column ?? 0) < ($1.column ?? 0) }
+        guard let address, let status, problems.isEmpty else {
+            return .failure(Failure(problems: problems, key: address?.address.lowercased(), status: status))
+        }
+        let organisation = value("organisation")
+        return .success(
+            Values(
+                address: address, name: name.isEmpty ? nil : name, language: language,
+                segments: ListValue.segments(value("segments")),
+                organisation: organisation.isEmpty ? nil : organisation,
+                status: status, fields: fields))
+    }
+}
+
+/// Checks and clean-ups shared by the member and partner lists.
+enum ListValue {
+    /// Trims spaces, tabs and no-break spaces (web forms and Excel leave them), but
+    /// not line breaks: those must reach validation so it can refuse them.
+    static func trimmed(_ text: String) -> String {
+        text.trimmingSpaceSeparators()
+    }
+
+    /// A value quoted and escaped for a message, shortened when long, so that a
+    /// line break shows as `\n` and a 1 MB cell does not flood the log.
+    static func shown(_ value: String) -> String {
+        let limit = 60
+        guard value.count > limit else { return value.debugDescription }
+        return String(value.prefix(limit)).debugDescription + "… (\(value.count) characters)"
+    }
+
+    /// Why a name cannot be a display name, or `nil` when it can.
+    ///
+    /// A name ends up in the `To:` header; rather than quietly changing what the
+    /// organizer wrote, a line break or control character makes the row invalid.
+    static func displayNameProblem(in name: String) -> String? {
+        for scalar in name.unicodeScalars {
+            switch scalar.value {
+            case 0x0A, 0x0D, 0x85, 0x2028, 0x2029:
+                return
+                    "the name contains a line break; a name goes into the mail header, so it must be one line"
+            case 0x00..<0x20, 0x7F:
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                let code = "U+" + String(repeating: "0", count: 4 - hex.count) + hex
+                return "the name contains the control character \(code); a name goes into the mail header, "
+                    + "so it must be plain text"
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    /// A language problem's message, as an error so it can travel in a `Result`.
+    struct LanguageMessage: Error {
+        var text: String
+    }
+
+    /// Reads optional languages, remembering each spelling once: a list of 100 000
+    /// rows holds a handful of codes, and checking one goes through Foundation.
+    struct LanguageReader {
+        private var known: [String: Result<LanguageCode?, LanguageMessage>] = [:]
+
+        /// Reads a trimmed cell: empty means none (the network's default applies).
+        mutating func read(_ text: String) -> Result<LanguageCode?, LanguageMessage> {
+            guard !text.isEmpty else { return .success(nil) }
+            if let result = known[text] { return result }
+            let result: Result<LanguageCode?, LanguageMessage>
+            do throws(LanguageCodeError) {
+                result = .success(try LanguageCode(text))
+            } catch {
+                result = .failure(LanguageMessage(text: error.description))
+            }
+            known[text] = result
+            return result
+        }
+    }
+
+    /// Segments from a `;`-separated cell; a `,` is accepted too, since people type it.
+    static func segments(_ text: String) -> [String] {
+        guard !text.isEmpty else { return [] }
+        let pieces = text.split { $0 == ";" || $0 == "," }
+            .map { ListValue.trimmed(String($0)).lowercased() }
+            .filter { !$0.isEmpty }
+        return pieces.count <= 1 ? pieces : Array(Set(pieces)).sorted()
+    }
+
+    /// A message for a value that is not one of a fixed set, suggesting the closest.
+    static func unknownChoice(_ value: String, what: String, choices: [String], suggestion: String? = nil)
+        -> String
+    {
+        var message = "\(shown(value)) is not \(what)"
+        if let suggested = suggestion ?? closest(to: value.lowercased(), among: choices) {
+            message += "; did you mean \(suggested.debugDescription)?"
+        }
+        let listed = choices.dropLast().joined(separator: ", ") + " or " + (choices.last ?? "")
+        return message + " (use \(listed))"
+    }
+
+    /// The choice a typo most likely meant: one the value begins (`unsub`), or a
+    /// few edits away by the same measure as every other "did you mean" in Inviter.
+    static func closest(to value: String, among choices: [String]) -> String? {
+        guard !value.isEmpty, value.count <= 40 else { return nil }
+        if value.count >= 3, let prefixed = choices.first(where: { $0.hasPrefix(value) }) { return prefixed }
+        return Suggestion.closest(to: value, among: choices)
+    }
+}

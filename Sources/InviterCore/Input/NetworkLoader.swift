@@ -1,0 +1,161 @@
+import Foundation
+
+/// Everything a run works from: configuration, events, members and partners, checked.
+public struct LoadedNetwork: Sendable {
+    public var configuration: Configuration
+    public var events: [Event]
+    public var members: MemberListResult
+    public var partners: PartnerListResult?
+    /// Row errors (those rows are left out) and warnings; nothing here stops a run.
+    public var problems: [InputProblem]
+}
+
+/// Loads all of a network's files and reports every problem at once.
+public enum NetworkLoader {
+    /// Loads the configuration at `url` and the files it names.
+    ///
+    /// - Throws: `InputProblems` when the configuration, the events or a list's
+    ///   structure is broken: nothing may be sent then. Problems in all files
+    ///   are gathered first, so one `check` shows them all.
+    public static func load(configuration url: URL) throws(InputProblems) -> LoadedNetwork {
+        let (configuration, configWarnings) = try Configuration.load(url)
+        var fatal: [InputProblem] = []
+        var problems = configWarnings
+
+        var events: [Event] = []
+        do {
+            let loaded = try EventFile.load(
+                configuration.sources.events, zone: configuration.network.timeZone)
+            events = loaded.events
+            problems += loaded.warnings
+        } catch {
+            fatal += error.problems
+        }
+
+        var members: MemberListResult?
+        do {
+            members = try MemberList.load(
+                configuration.sources.members.map { ($0, InputFiles.displayName($0)) })
+        } catch {
+            fatal += error.problems
+        }
+
+        var partners: PartnerListResult?
+        if let file = configuration.sources.partners {
+            do {
+                partners = try PartnerList.load((file, InputFiles.displayName(file)))
+            } catch {
+                fatal += error.problems
+            }
+        }
+
+        guard fatal.filter({ $0.severity == .error }).isEmpty, let members else {
+            throw InputProblems(fatal + problems)
+        }
+        problems = members.problems + (partners?.problems ?? []) + problems
+        problems += crossCheck(
+            events: events, members: members, partners: partners, configuration: configuration)
+        return LoadedNetwork(
+            configuration: configuration, events: events, members: members, partners: partners,
+            problems: problems)
+    }
+
+    /// Warnings about things that are each valid but do not fit together:
+    /// an audience segment nobody is in, a partner kind nobody has.
+    static func crossCheck(
+        events: [Event], members: MemberListResult, partners: PartnerListResult?, configuration: Configuration
+    ) -> [InputProblem] {
+        let segments = Set(members.members.filter { $0.status == .active }.flatMap(\.segments))
+        var warnings: [InputProblem] = []
+        for event in events {
+            let (file, line) = split(event.source)
+            for segment in event.audience where segment != "all" && !segments.contains(segment) {
+                let hint = Suggestion.didYouMean(segment, among: segments)
+                warnings.append(
+                    InputProblem(
+                        file: file, line: line, field: "audience",
+                        message: "no active member is in segment \(segment.debugDescription)\(hint)",
+                        severity: .warning,
+                        kind: .data))
+            }
+            for kind in event.partners where (partners?.stats.byKind[kind] ?? 0) == 0 {
+                let reason =
+                    configuration.sources.partners == nil
+                    ? "no partner list is configured" : "the partner list has none"
+                warnings.append(
+                    InputProblem(
+                        file: file, line: line, field: "partners",
+                        message: "\(kind.rawValue) partners are to get this event, but \(reason)",
+                        severity: .warning,
+                        kind: .data))
+            }
+        }
+        return warnings
+    }
+
+    private static func split(_ source: String) -> (String, Int) {
+        guard let colon = source.lastIndex(of: ":"), let line = Int(source[source.index(after: colon)...])
+        else {
+            return (source, 0)
+        }
+        return (String(source[..<colon]), line)
+    }
+}
+
+/// What `inviter check` reports about a network that loaded.
+public struct CheckSummary: Sendable {
+    public var lines: [String]
+
+    /// Summarises `network` as seen at `now`, looking `weeks` ahead for occurrences.
+    public init(_ network: LoadedNetwork, now: Date, weeks: Int = 8) {
+        let config = network.configuration
+        let zone = config.network.timeZone
+        var lines: [String] = []
+        lines.append(
+            "\(config.network.name): time zone \(zone.identifier), default language \(config.network.defaultLanguage), "
+                + "from \(config.network.from.address)")
+        let stats = network.members.stats
+        let fileWord = stats.files == 1 ? "list" : "lists"
+        lines.append(
+            "Members: \(stats.files) \(fileWord), \(stats.rows) rows, \(stats.members) unique members "
+                + "(\(stats.duplicatesMerged) duplicates merged, \(stats.invalidRows) rows left out)")
+        lines.append("  \(stats.active) active, \(stats.unsubscribed) unsubscribed, \(stats.bounced) bounced")
+        let languages = stats.byLanguage.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+            .map { "\($0.key.isEmpty ? "none (default)" : $0.key) \($0.value)" }
+        if !languages.isEmpty {
+            lines.append("  languages of active members: \(languages.joined(separator: ", "))")
+        }
+        var segmentCounts: [String: Int] = [:]
+        for member in network.members.members where member.status == .active {
+            for segment in member.segments { segmentCounts[segment, default: 0] += 1 }
+        }
+        if !segmentCounts.isEmpty {
+            let text = segmentCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                separator: ", ")
+            lines.append("  segments: \(text)")
+        }
+        if let partners = network.partners {
+            let kinds = PartnerKind.allCases.map { "\($0.rawValue) \(partners.stats.byKind[$0] ?? 0)" }
+                .joined(separator: ", ")
+            lines.append(
+                "Partners: \(partners.stats.partners) (\(kinds)), \(partners.stats.invalidRows) rows left out"
+            )
+        } else {
+            lines.append("Partners: no partner list configured")
+        }
+        let from = LocalDateTime(now, in: zone)
+        let untilDate = from.date.adding(days: weeks * 7)
+        let through = LocalDateTime(date: untilDate, hour: 23, minute: 59, second: 59) ?? from
+        let occurrences = network.events.flatMap { $0.occurrences(from: from, through: through, in: zone) }
+        let cancelled = occurrences.filter(\.cancelled).count
+        let recurring = network.events.filter { $0.recurrence != nil }.count
+        lines.append(
+            "Events: \(network.events.count) (\(recurring) repeating), \(occurrences.count) occurrences in the next \(weeks) weeks "
+                + "(through \(untilDate))" + (cancelled > 0 ? ", \(cancelled) cancelled" : ""))
+        let errors = network.problems.filter { $0.severity == .error }.count
+        let warnings = network.problems.count - errors
+        let leftOut = network.members.stats.invalidRows + (network.partners?.stats.invalidRows ?? 0)
+        lines.append("Problems: \(errors) errors (\(leftOut) rows left out), \(warnings) warnings")
+        self.lines = lines
+    }
+}

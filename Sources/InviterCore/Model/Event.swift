@@ -1,0 +1,133 @@
+import Foundation
+
+/// Text in several languages, such as an event's title.
+public struct LocalizedText: Sendable, Hashable {
+    public var values: [LanguageCode: String]
+
+    public init(_ values: [LanguageCode: String]) { self.values = values }
+
+    /// The text in `language`, else in `fallback`, else English, else any language (alphabetically first).
+    ///
+    /// - Returns: the text and the language it is in, so a caller can tell a fallback happened.
+    public func resolve(_ language: LanguageCode, fallback: LanguageCode) -> (
+        text: String, language: LanguageCode
+    )? {
+        for candidate in [language, LanguageCode(verified: language.language), fallback, .english] {
+            if let text = values[candidate] { return (text, candidate) }
+        }
+        return values.keys.sorted().first.flatMap { key in values[key].map { ($0, key) } }
+    }
+
+    public var isEmpty: Bool { values.isEmpty }
+}
+
+/// An event as the organizer wrote it: one occurrence, or a series through `repeat`.
+public struct Event: Sendable {
+    /// A short, stable name such as `wednesday-hygge`; part of every mailing and calendar UID.
+    public var id: String
+    public var title: LocalizedText
+    /// Markdown, per language.
+    public var description: LocalizedText
+    /// The first occurrence's start and end, in the network's wall-clock time.
+    public var start: LocalDateTime
+    public var end: LocalDateTime
+    public var recurrence: RecurrenceRule?
+    /// Dates on which a recurring event does not take place (and nobody is invited).
+    public var except: Set<LocalDate>
+    public var venue: String
+    /// Member segments invited; `all` means every active member.
+    public var audience: [String]
+    public var partners: [PartnerKind]
+    public var capacity: Int?
+    /// Changes to single occurrences, by their original date.
+    public var overrides: [LocalDate: OccurrenceOverride]
+    /// `file:line` of the `[[event]]` header.
+    public var source: String
+
+    /// How long each occurrence lasts, in seconds of wall-clock time.
+    var duration: Int {
+        (end.date.dayNumber - start.date.dayNumber) * 86_400 + end.secondOfDay - start.secondOfDay
+    }
+
+    /// The occurrences that start within `from...through` (wall-clock, inclusive), overrides applied.
+    ///
+    /// Excepted dates are left out; cancelled occurrences are included with `cancelled` set, so the
+    /// planner can tell the people already invited.
+    public func occurrences(from: LocalDateTime, through: LocalDateTime, in zone: TimeZone) -> [Occurrence] {
+        let starts: [LocalDateTime]
+        if let recurrence {
+            // Search a little wider: an override may move an occurrence into or out of the window.
+            let margin = 7
+            let wideFrom = LocalDateTime(date: from.date.adding(days: -margin), hour: 0, minute: 0) ?? from
+            let wideThrough =
+                LocalDateTime(date: through.date.adding(days: margin), hour: 23, minute: 59, second: 59)
+                ?? through
+            starts = recurrence.occurrences(start: start, in: zone, from: wideFrom, through: wideThrough)
+        } else {
+            starts = [start]
+        }
+        return starts.compactMap { original -> Occurrence? in
+            guard !except.contains(original.date) else { return nil }
+            let occurrence = makeOccurrence(original)
+            guard occurrence.start >= from, occurrence.start <= through else { return nil }
+            return occurrence
+        }
+    }
+
+    private func makeOccurrence(_ original: LocalDateTime) -> Occurrence {
+        let override = overrides[original.date]
+        let start = override?.start ?? original
+        let end = override?.end ?? LocalDateTime.adding(seconds: duration, to: start)
+        return Occurrence(
+            eventID: id, date: original.date, start: start, end: end,
+            title: override?.title ?? title, description: override?.description ?? description,
+            venue: override?.venue ?? venue, capacity: override?.capacity ?? capacity,
+            cancelled: override?.cancelled ?? false, note: override?.note,
+            audience: audience, partners: partners)
+    }
+}
+
+/// A change to one occurrence of a series: another venue that week, another time, or cancelled.
+public struct OccurrenceOverride: Sendable {
+    public var start: LocalDateTime?
+    public var end: LocalDateTime?
+    public var venue: String?
+    public var title: LocalizedText?
+    public var description: LocalizedText?
+    public var capacity: Int?
+    public var cancelled: Bool
+    /// A short explanation shown to members ("moved because of the Christmas market").
+    public var note: LocalizedText?
+}
+
+/// One concrete occurrence of an event.
+public struct Occurrence: Sendable, Hashable {
+    public var eventID: String
+    /// The occurrence's original date: its identity, unchanged when an override moves it.
+    public var date: LocalDate
+    public var start: LocalDateTime
+    public var end: LocalDateTime
+    public var title: LocalizedText
+    public var description: LocalizedText
+    public var venue: String
+    public var capacity: Int?
+    public var cancelled: Bool
+    public var note: LocalizedText?
+    public var audience: [String]
+    public var partners: [PartnerKind]
+
+    /// `wednesday-hygge/2026-12-02`: stable across runs, used in mailing ids and calendar UIDs.
+    public var id: String { "\(eventID)/\(date)" }
+}
+
+extension LocalDateTime {
+    /// Wall-clock arithmetic: `seconds` later on the clock, regardless of daylight-saving changes.
+    static func adding(seconds: Int, to time: LocalDateTime) -> LocalDateTime {
+        let total = time.date.dayNumber * 86_400 + time.secondOfDay + seconds
+        let days = Int((Double(total) / 86_400).rounded(.down))
+        let rest = total - days * 86_400
+        return LocalDateTime(
+            date: LocalDate(dayNumber: days), hour: rest / 3600, minute: rest % 3600 / 60, second: rest % 60)
+            ?? time
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import InviterCore
+
+extension Inviter {
+    /// Validates everything a run would read, so mistakes are found before anything is sent.
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the configuration, events and lists; print every problem as file:line.",
+            discussion: """
+                Exit status: 0 when everything is usable (warnings allowed), 65 when events or list rows \
+                have errors, 78 when the configuration has errors.
+                """
+        )
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "The moment to check from, ISO 8601 with offset (default: now).") var now: String?
+
+        func run() async throws {
+            let instant = try options.instant(now)
+            let network: LoadedNetwork
+            do {
+                network = try NetworkLoader.load(configuration: options.configURL)
+            } catch {
+                for problem in error.problems { print(problem) }
+                let errors = error.problems.filter { $0.severity == .error }
+                printError(
+                    "\(errors.count) error\(errors.count == 1 ? "" : "s"): nothing can be sent until they are fixed"
+                )
+                throw errors.contains { $0.kind == .configuration }
+                    ? ExitCodes.configError : ExitCodes.dataError
+            }
+            for problem in network.problems { print(problem) }
+            for line in CheckSummary(network, now: instant).lines { print(line) }
+            if network.problems.contains(where: { $0.severity == .error }) {
+                throw ExitCodes.dataError
+            }
+        }
+    }
+}
+
+/// The options every command that reads a network shares.
+struct ConfigOptions: ParsableArguments {
+    @Option(help: "The configuration file (default: $INVITER_CONFIG, else Config/inviter.toml).")
+    var config: String?
+
+    var configURL: URL { URL(fileURLWithPath: Configuration.defaultPath(explicit: config)) }
+
+    /// Parses `--now` (ISO 8601 with an offset), or the current time.
+    func instant(_ text: String?) throws -> Date {
+        guard let text else { return Date() }
+        guard let date = ISO8601Parsing.date(text) else {
+            printError(
+                "error: --now \(text.debugDescription) is not ISO 8601 with an offset, such as 2026-11-17T09:00:00+01:00"
+            )
+            throw ExitCodes.usage
+        }
+        return date
+    }
+}
+
+/// ISO 8601 instants as scripts write them.
+enum ISO8601Parsing {
+    static func date(_ text: String) -> Date? {
+        for options: ISO8601DateFormatter.Options in [
+            [.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds],
+        ] {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = options
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
+    }
+}
