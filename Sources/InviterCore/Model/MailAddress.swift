@@ -35,6 +35,11 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: `AddressError` when the angle brackets do not close or the address is invalid.
     public init(parsing text: String, source: String = "address") throws(AddressError) {
         let trimmed = text.trimmingASCIISpaces()
+        // A line break anywhere (also in the name) means the value was pasted or forged: refuse it whole.
+        if let bad = trimmed.unicodeScalars.first(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+            let what = bad == "\0" ? "a NUL character" : "a line break"
+            throw AddressError(value: text, source: source, reason: "the text contains \(what)")
+        }
         guard let open = trimmed.lastIndex(of: "<") else {
             try self.init(trimmed, source: source)
             return
@@ -45,6 +50,9 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
                 value: text, source: source, reason: "the address in angle brackets is not closed")
         }
         var name = String(trimmed[..<open]).trimmingASCIISpaces()
+        if name.contains("<") || name.contains(">") {
+            throw AddressError(value: text, source: source, reason: "the name contains an angle bracket")
+        }
         if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") {
             name = String(name.dropFirst().dropLast())
         }

@@ -50,3 +50,13 @@ import Testing
         #expect(throws: AddressError.self) { try MailAddress(parsing: "Name <a@example.org") }
     }
 }
+
+@Suite struct MailAddressParsingTests {
+    @Test(arguments: [
+        "a@example.org\r\nRCPT TO:<b@example.org>", "Eve\n <eve@example.org>", "Name <<a@example.org>",
+        "x\0 <a@example.org>",
+    ])
+    func refusesForgedNameAndAddressText(_ text: String) {
+        #expect(throws: AddressError.self) { try MailAddress(parsing: text, source: "--to") }
+    }
+}
