@@ -35,10 +35,11 @@ deps:
 	fi
 
 # A Python environment for the tests' reference tools: aiosmtpd (an SMTP
-# server with STARTTLS and AUTH) and the standard library's MIME parser.
-$(VENV)/.ready:
+# server with STARTTLS and AUTH), icalendar (an independent calendar parser)
+# and the standard library's MIME parser. Re-made when this list changes.
+$(VENV)/.ready: Makefile
 	python3 -m venv $(VENV)
-	$(PYTHON) -m pip install -q --disable-pip-version-check aiosmtpd==1.4.6
+	$(PYTHON) -m pip install -q --disable-pip-version-check aiosmtpd==1.4.6 icalendar==6.1.0
 	touch $@
 
 build: deps
