@@ -31,7 +31,26 @@ extension Inviter {
                     ? ExitCodes.configError : ExitCodes.dataError
             }
             for problem in network.problems { print(problem) }
+            let extraFields = Set(network.members.members.flatMap(\.fields.keys))
+            let setup: RenderSetup
+            do {
+                setup = try RenderSetup.load(network.configuration, extraFields: extraFields)
+            } catch {
+                for problem in error.problems { print(problem) }
+                printError("the templates have errors: nothing can be sent until they are fixed")
+                throw ExitCodes.configError
+            }
+            let templateWarnings =
+                setup.warnings
+                + setup.renderer.fallbackWarnings(
+                    members: network.members.members, partners: network.partners?.partners ?? [])
+            for warning in templateWarnings { print(warning) }
             for line in CheckSummary(network, now: instant).lines { print(line) }
+            let languages = setup.renderer.templates.languages(for: MailingKind.invitation.rawValue).map(
+                \.identifier)
+            print(
+                "Templates: \(languages.joined(separator: ", ")); \(templateWarnings.count) template warnings"
+            )
             if network.problems.contains(where: { $0.severity == .error }) {
                 throw ExitCodes.dataError
             }

@@ -11,13 +11,15 @@ public enum UnsubscribeToken {
     /// `base64url(address).base64url(mac)`; the MAC is truncated to 128 bits, plenty for a link.
     public static func make(address: String, network: String, secret: Secret) -> String {
         let normalized = address.lowercased()
-        return base64URL(Array(normalized.utf8)) + "." + base64URL(mac(address: normalized, network: network, secret: secret))
+        return base64URL(Array(normalized.utf8)) + "."
+            + base64URL(mac(address: normalized, network: network, secret: secret))
     }
 
     /// The address a token was issued for, or `nil` when the token is not genuine.
     public static func verify(_ token: String, network: String, secret: Secret) -> String? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let addressBytes = decodeBase64URL(parts[0]), let given = decodeBase64URL(parts[1]),
+        guard parts.count == 2, let addressBytes = decodeBase64URL(parts[0]),
+            let given = decodeBase64URL(parts[1]),
             let address = String(bytes: addressBytes, encoding: .utf8)
         else { return nil }
         let expected = mac(address: address, network: network, secret: secret)

@@ -78,23 +78,23 @@ import Testing
         [(name: String, replace: String, with: String, line: Int, words: [String])] = [
             ("TOML syntax", "name = \"Test Network\"", "name = \"Test Network", 2, ["not valid TOML"]),
             (
-                "unknown key", "reminder = \"2d\"", "remindr = \"2d\"", 14,
+                "unknown key", "reminder = \"2d\"", "remindr = \"2d\"", 15,
                 ["schedule.remindr", "unknown setting", "did you mean \"reminder\""]
             ),
             (
-                "unknown section", "[delivery]", "[delivry]", 17,
+                "unknown section", "[delivery]", "[delivry]", 18,
                 ["delivry", "unknown setting", "did you mean \"delivery\""]
             ),
             (
-                "bad duration", "invitation = \"14d\"", "invitation = \"14 days\"", 13,
+                "bad duration", "invitation = \"14d\"", "invitation = \"14 days\"", 14,
                 ["schedule.invitation", "not a duration"]
             ),
             (
-                "duration as a number", "grace = \"6h\"", "grace = 6", 15,
+                "duration as a number", "grace = \"6h\"", "grace = 6", 16,
                 ["schedule.grace", "text in quotes"]
             ),
             (
-                "reminder before invitation", "reminder = \"2d\"", "reminder = \"20d\"", 14,
+                "reminder before invitation", "reminder = \"2d\"", "reminder = \"20d\"", 15,
                 ["reminder", "must come after the invitation"]
             ),
             (
@@ -111,15 +111,15 @@ import Testing
             ),
             ("missing section", "[sources]", "[sourcez]", 7, ["sourcez", "did you mean \"sources\""]),
             (
-                "bad transport", "transport = \"outbox\"", "transport = \"smpt\"", 18,
+                "bad transport", "transport = \"outbox\"", "transport = \"smpt\"", 19,
                 ["not a transport", "did you mean \"smtp\""]
             ),
             (
-                "bad connections", "state = \"state\"", "state = \"state\"\nconnections = 0", 21,
+                "bad connections", "state = \"state\"", "state = \"state\"\nconnections = 0", 22,
                 ["connections", "between 1 and 64"]
             ),
             (
-                "bad rate", "state = \"state\"", "state = \"state\"\nrate = \"30 per minute\"", 21,
+                "bad rate", "state = \"state\"", "state = \"state\"\nrate = \"30 per minute\"", 22,
                 ["delivery.rate", "not a rate"]
             ),
             (

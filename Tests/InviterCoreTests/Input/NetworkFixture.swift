@@ -14,6 +14,7 @@ struct NetworkFixture {
         events = "events.toml"
         members = ["members.csv"]
         partners = "partners.csv"
+        templates = "\(TestPaths.testsRoot.deletingLastPathComponent().appendingPathComponent("Templates").path)"
 
         [schedule]
         invitation = "14d"

@@ -9,7 +9,9 @@ import Testing
     @Test func verifiesItsOwnTokens() {
         let token = UnsubscribeToken.make(address: "Mette@Example.org", network: network, secret: secret)
         #expect(UnsubscribeToken.verify(token, network: network, secret: secret) == "mette@example.org")
-        #expect(token.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }, "URL-safe: \(token)")
+        #expect(
+            token.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." },
+            "URL-safe: \(token)")
     }
 
     @Test func rejectsEveryChangedByte() {
@@ -18,7 +20,9 @@ import Testing
         for index in characters.indices where characters[index] != "." {
             var changed = characters
             changed[index] = changed[index] == "A" ? "B" : "A"
-            #expect(UnsubscribeToken.verify(String(changed), network: network, secret: secret) == nil, "changed at \(index)")
+            #expect(
+                UnsubscribeToken.verify(String(changed), network: network, secret: secret) == nil,
+                "changed at \(index)")
         }
     }
 
@@ -28,9 +32,12 @@ import Testing
         let parts = mine.split(separator: ".")
         let otherParts = theirs.split(separator: ".")
         // Olena's address with Mette's MAC.
-        #expect(UnsubscribeToken.verify("\(otherParts[0]).\(parts[1])", network: network, secret: secret) == nil)
+        #expect(
+            UnsubscribeToken.verify("\(otherParts[0]).\(parts[1])", network: network, secret: secret) == nil)
         #expect(UnsubscribeToken.verify(mine, network: "Another network#members", secret: secret) == nil)
-        #expect(UnsubscribeToken.verify(mine, network: "International Society Herning#partners", secret: secret) == nil)
+        #expect(
+            UnsubscribeToken.verify(mine, network: "International Society Herning#partners", secret: secret)
+                == nil)
         #expect(UnsubscribeToken.verify(mine, network: network, secret: Secret("another secret")) == nil)
     }
 

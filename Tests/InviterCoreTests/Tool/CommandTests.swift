@@ -58,7 +58,7 @@ import Testing
         #expect(result.status == 78)
         #expect(
             result.standardOutput.contains(
-                "inviter.toml:14: schedule.remindr: unknown setting; did you mean \"reminder\"?"))
+                "inviter.toml:15: schedule.remindr: unknown setting; did you mean \"reminder\"?"))
         #expect(result.standardError.contains("nothing can be sent"))
     }
 

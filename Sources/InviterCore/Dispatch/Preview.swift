@@ -1,0 +1,215 @@
+import Foundation
+
+/// What `inviter preview` renders: the mailings due at a moment, or one chosen mailing,
+/// optionally narrowed to one recipient or one language.
+public struct PreviewRequest: Sendable {
+    public var now: Date
+    public var output: URL
+    /// A mailing id such as `invitation/wednesday-hygge/2026-12-02`, rendered whether due or not.
+    public var mailing: String?
+    /// Only this recipient's address.
+    public var recipient: String?
+    /// Only recipients whose message is in this language.
+    public var language: LanguageCode?
+
+    public init(
+        now: Date, output: URL, mailing: String? = nil, recipient: String? = nil,
+        language: LanguageCode? = nil
+    ) {
+        self.now = now
+        self.output = output
+        self.mailing = mailing
+        self.recipient = recipient
+        self.language = language
+    }
+}
+
+/// One previewed message, as the index lists it.
+public struct PreviewEntry: Sendable {
+    public var mailing: Mailing
+    public var recipient: String
+    public var name: String
+    public var language: LanguageCode
+    public var subject: String
+    public var emlFile: String
+    public var htmlFile: String
+}
+
+/// Renders what a run would send into a folder, sending and recording nothing.
+public enum Preview {
+    public enum Failure: Error, Sendable, CustomStringConvertible {
+        case unknownMailing(String, suggestions: [String])
+        case render(String)
+        case write(String)
+
+        public var description: String {
+            switch self {
+            case .unknownMailing(let id, let suggestions):
+                let hint =
+                    suggestions.isEmpty ? "" : "; upcoming mailings: " + suggestions.joined(separator: ", ")
+                return "no mailing \(id.debugDescription)\(hint)"
+            case .render(let reason): return "cannot render: \(reason)"
+            case .write(let reason): return "cannot write the preview: \(reason)"
+            }
+        }
+    }
+
+    /// Writes one `.eml` and one `.html` per (mailing, recipient) and an `index.html`.
+    ///
+    /// - Returns: the entries written, and the upcoming mailings (for "nothing is due now" hints).
+    public static func write(
+        _ request: PreviewRequest, network: LoadedNetwork, renderer: MessageRenderer
+    ) throws(Failure) -> (entries: [PreviewEntry], upcoming: [Mailing]) {
+        let config = network.configuration
+        let zone = config.network.timeZone
+        let all = Planner.mailings(
+            around: request.now, events: network.events, schedule: config.schedule, zone: zone,
+            horizonDays: 120)
+        let mailings: [Mailing]
+        if let id = request.mailing {
+            guard let mailing = all.first(where: { $0.id == id }) else {
+                let upcoming = all.filter { $0.dueAt >= request.now }.prefix(5).map(\.id)
+                throw .unknownMailing(id, suggestions: Array(upcoming))
+            }
+            mailings = [mailing]
+        } else {
+            mailings = all.filter {
+                Planner.isDue($0, at: request.now, schedule: config.schedule, zone: zone)
+            }
+        }
+        let upcoming = all.filter { $0.dueAt > request.now }
+
+        do {
+            try FileManager.default.createDirectory(at: request.output, withIntermediateDirectories: true)
+        } catch {
+            throw .write("\(request.output.path): \(error.localizedDescription)")
+        }
+        var entries: [PreviewEntry] = []
+        let encoder = MessageEncoder()
+        for mailing in mailings {
+            var recipients = Planner.recipients(
+                of: mailing, members: network.members.members, partners: network.partners?.partners ?? [])
+            if let wanted = request.recipient?.lowercased() {
+                recipients = recipients.filter { $0.address.address.lowercased() == wanted }
+            }
+            for recipient in recipients {
+                let rendered: RenderedMessage
+                do {
+                    rendered = try renderer.render(
+                        RenderRequest(
+                            kind: mailing.kind, mailingID: mailing.id, occurrence: mailing.occurrence,
+                            recipient: recipient, now: request.now))
+                } catch {
+                    throw .render("\(mailing.id) for \(recipient.address.address): \(error)")
+                }
+                if let language = request.language, rendered.language != language { continue }
+                let base = OutboxTransport.fileName(for: "\(mailing.id) \(recipient.address.address)")
+                    .dropLast(4)
+                let eml = "\(base).eml"
+                let html = "\(base).html"
+                do {
+                    try Data(try encoder.encode(rendered.message)).write(
+                        to: request.output.appendingPathComponent(eml))
+                    try Data(rendered.html.utf8).write(to: request.output.appendingPathComponent(html))
+                } catch {
+                    throw .write("\(eml): \(error)")
+                }
+                let name: String
+                switch recipient {
+                case .member(let member): name = member.name ?? ""
+                case .partner(let partner):
+                    name = [partner.contact, partner.organisation].compactMap { $0 }.joined(separator: ", ")
+                }
+                entries.append(
+                    PreviewEntry(
+                        mailing: mailing, recipient: recipient.address.address, name: name,
+                        language: rendered.language,
+                        subject: rendered.message.subject, emlFile: eml, htmlFile: html))
+            }
+        }
+        let index = PreviewIndex.html(
+            entries: entries, network: config.network, now: request.now, upcoming: upcoming)
+        do {
+            try Data(index.utf8).write(to: request.output.appendingPathComponent("index.html"))
+        } catch {
+            throw .write("index.html: \(error.localizedDescription)")
+        }
+        return (entries, upcoming)
+    }
+}
+
+/// The `index.html` of a preview: every message with recipient, language and subject, grouped by mailing.
+enum PreviewIndex {
+    static func html(entries: [PreviewEntry], network: Configuration.Network, now: Date, upcoming: [Mailing])
+        -> String
+    {
+        let escape = MarkdownBody.escapeHTML
+        let stamp = MessageEncoder.rfc5322Date(now, in: network.timeZone)
+        var html = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Preview – \(escape(network.name))</title>
+            <style>
+              body { font-family: -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif; margin: 0; background: #f3f1ec; color: #1f2328; }
+              header { background: #b5462f; color: #fff; padding: 20px 32px; }
+              header h1 { margin: 0 0 4px; font-size: 22px; } header p { margin: 0; opacity: .9; }
+              main { padding: 16px 32px 48px; max-width: 1100px; }
+              section { background: #fff; border-radius: 8px; margin: 20px 0; padding: 8px 20px 16px; }
+              h2 { font-size: 17px; margin: 14px 0 4px; } .due { color: #5b6068; font-size: 14px; margin: 0 0 10px; }
+              table { border-collapse: collapse; width: 100%; font-size: 14px; }
+              th, td { text-align: start; padding: 6px 10px 6px 0; border-bottom: 1px solid #eeebe4; vertical-align: top; }
+              th { color: #5b6068; font-weight: 600; } .lang { font-family: ui-monospace, monospace; }
+              .kind { display: inline-block; font-size: 12px; padding: 1px 8px; border-radius: 10px; background: #e8eef7; color: #1d5fa8; margin-inline-end: 6px; }
+              .empty { background: #fff; border-radius: 8px; padding: 16px 20px; margin: 20px 0; }
+            </style></head><body>
+            <header><h1>\(escape(network.name)): preview</h1>
+            <p>What a run at \(escape(stamp)) would send: \(entries.count) messages. Nothing was sent or recorded.</p></header>
+            <main>
+
+            """
+        if entries.isEmpty {
+            html += "<div class=\"empty\"><p>Nothing is due at this moment.</p>"
+            if !upcoming.isEmpty {
+                html += "<p>Next mailings:</p><ul>"
+                for mailing in upcoming.prefix(8) {
+                    let due = MessageEncoder.rfc5322Date(mailing.dueAt, in: network.timeZone)
+                    html += "<li><code>\(escape(mailing.id))</code>, due \(escape(due))</li>"
+                }
+                html += "</ul><p>Preview one with <code>inviter preview --mailing ID</code>.</p>"
+            }
+            html += "</div>\n"
+        }
+        var order: [String] = []
+        var groups: [String: [PreviewEntry]] = [:]
+        for entry in entries {
+            if groups[entry.mailing.id] == nil { order.append(entry.mailing.id) }
+            groups[entry.mailing.id, default: []].append(entry)
+        }
+        for id in order {
+            guard let group = groups[id], let first = group.first else { continue }
+            let due = MessageEncoder.rfc5322Date(first.mailing.dueAt, in: network.timeZone)
+            var languages: [String: Int] = [:]
+            for entry in group { languages[entry.language.identifier, default: 0] += 1 }
+            let summary = languages.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                separator: ", ")
+            html += """
+                <section><h2><span class="kind">\(escape(first.mailing.kind.rawValue))</span>\(escape(id))</h2>
+                <p class="due">Due \(escape(due)) · \(group.count) recipients · \(escape(summary))</p>
+                <table><tr><th>Recipient</th><th>Language</th><th>Subject</th><th>Files</th></tr>
+
+                """
+            for entry in group {
+                html += """
+                    <tr><td>\(escape(entry.name))<br><small>\(escape(entry.recipient))</small></td>\
+                    <td class="lang">\(escape(entry.language.identifier))</td>\
+                    <td><a href="\(escape(entry.htmlFile))">\(escape(entry.subject))</a></td>\
+                    <td><a href="\(escape(entry.emlFile))">.eml</a></td></tr>
+
+                    """
+            }
+            html += "</table></section>\n"
+        }
+        html += "</main></body></html>\n"
+        return html
+    }
+}

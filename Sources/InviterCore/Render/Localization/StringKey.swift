@@ -1,0 +1,59 @@
+/// One entry of the strings tables: its name, whether it is counted, and the
+/// placeholders its text may use.
+///
+/// The list lives in code rather than being taken from `en.toml`, so that a
+/// typo in any file (even the English one) is an error with a suggestion, a
+/// placeholder the renderer never fills is caught when the files are loaded,
+/// and templates have one documented list of what they can ask for.
+public struct StringKey: Sendable, Hashable {
+    /// The key as written in `Templates/strings/<language>.toml`.
+    public let name: String
+    /// A counted text: a table with one form per CLDR plural category, rather than one text.
+    public let isPlural: Bool
+    /// The `{placeholder}` names the text may contain.
+    public let placeholders: Set<String>
+    /// Placeholders every translation must contain, because the text is useless
+    /// without them (an unsubscribe line without its link).
+    public let requiredPlaceholders: Set<String>
+
+    init(
+        _ name: String, plural: Bool = false, placeholders: Set<String> = [],
+        required: Set<String> = []
+    ) {
+        self.name = name
+        self.isPlural = plural
+        self.placeholders = plural ? placeholders.union(["count"]) : placeholders
+        self.requiredPlaceholders = required
+    }
+
+    /// Every key, in the order the shipped files list them.
+    public static let all: [StringKey] = [
+        StringKey("when"),
+        StringKey("where"),
+        StringKey("seats_left", plural: true),
+        StringKey("seats_total", plural: true),
+        StringKey("add_to_calendar"),
+        StringKey("unsubscribe"),
+        StringKey("unsubscribe_line", placeholders: ["network", "link"], required: ["link"]),
+        StringKey(
+            "partner_unsubscribe_line", placeholders: ["organisation", "network", "link"],
+            required: ["link"]),
+        StringKey("partner_note", placeholders: ["network", "organisation"]),
+        StringKey("invitation_heading"),
+        StringKey("reminder_heading"),
+        StringKey("cancelled_heading"),
+        StringKey("changed_heading"),
+        StringKey("newsletter_heading"),
+        StringKey("note"),
+        StringKey("capacity_full"),
+        StringKey("reply_to_sign_up"),
+        StringKey("interpreter_offered"),
+        StringKey("greeting", placeholders: ["name"]),
+        StringKey("greeting_anonymous"),
+        StringKey("sign_off"),
+        StringKey("view_in_language", placeholders: ["language"]),
+    ]
+
+    /// The keys by name.
+    static let byName: [String: StringKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+}

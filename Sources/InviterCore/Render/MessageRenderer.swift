@@ -1,0 +1,462 @@
+import Foundation
+import Mustache
+
+/// Who a message is for.
+public enum Recipient: Sendable, Hashable {
+    case member(Member)
+    case partner(Partner)
+
+    public var address: MailAddress {
+        switch self {
+        case .member(let member): member.address
+        case .partner(let partner): partner.address
+        }
+    }
+
+    public var language: LanguageCode? {
+        switch self {
+        case .member(let member): member.language
+        case .partner(let partner): partner.language
+        }
+    }
+}
+
+/// One message to render: which mailing, which occurrence, for whom.
+public struct RenderRequest: Sendable {
+    public var kind: MailingKind
+    /// The mailing's identity, such as `invitation/wednesday-hygge/2026-12-02`.
+    public var mailingID: String
+    public var occurrence: Occurrence
+    public var recipient: Recipient
+    /// The calendar SEQUENCE: 0 when first announced, higher after each change.
+    public var sequence: Int
+    /// The moment of sending, for the Date header and DTSTAMP.
+    public var now: Date
+
+    public init(
+        kind: MailingKind, mailingID: String, occurrence: Occurrence, recipient: Recipient, sequence: Int = 0,
+        now: Date
+    ) {
+        self.kind = kind
+        self.mailingID = mailingID
+        self.occurrence = occurrence
+        self.recipient = recipient
+        self.sequence = sequence
+        self.now = now
+    }
+}
+
+/// What a rendered message is, besides its bytes: for previews and logs.
+public struct RenderedMessage: Sendable {
+    public var message: Message
+    /// The language the template was in (after fallback).
+    public var language: LanguageCode
+    /// The HTML part alone, for a browser preview.
+    public var html: String
+}
+
+/// Why a message could not be rendered.
+public struct RenderError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+}
+
+/// Renders invitations, reminders, cancellations and partner copies from the
+/// network's templates, in each recipient's language.
+public struct MessageRenderer: Sendable {
+    public let configuration: Configuration
+    public let templates: TemplateSet
+    public let strings: StringsTable
+    /// The secret that signs one-click unsubscribe tokens, when `[unsubscribe] url` is set.
+    public let unsubscribeSecret: Secret?
+
+    public init(
+        configuration: Configuration, templates: TemplateSet, strings: StringsTable,
+        unsubscribeSecret: Secret?
+    ) {
+        self.configuration = configuration
+        self.templates = templates
+        self.strings = strings
+        self.unsubscribeSecret = unsubscribeSecret
+    }
+
+    var network: Configuration.Network { configuration.network }
+
+    /// The recipient's language, else the network's default, else English: the chain every text follows.
+    func language(for recipient: Recipient) -> LanguageCode {
+        recipient.language ?? network.defaultLanguage
+    }
+
+    public func render(_ request: RenderRequest) throws(RenderError) -> RenderedMessage {
+        let wanted = language(for: request.recipient)
+        guard
+            let (template, language) = templates.template(
+                request.kind.rawValue, language: wanted, fallback: network.defaultLanguage)
+        else {
+            throw RenderError(
+                description:
+                    "no \(request.kind.rawValue) template in \(wanted), \(network.defaultLanguage) or en")
+        }
+        let unsubscribe = unsubscribeTargets(for: request.recipient)
+        let context = self.context(for: request, language: language, unsubscribe: unsubscribe)
+        let subject = template.subject.render(MarkdownBody.plain(context))
+        let footer = footerLine(for: request.recipient, language: language, link: unsubscribe.link)
+        let text = MarkdownBody.text(template.body, context: context) + "\n-- \n" + footer + "\n"
+        let bodyHTML = MarkdownBody.html(template.body, context: context)
+        let html = layoutHTML(
+            body: bodyHTML, subject: subject, language: language, footer: footer,
+            unsubscribeURL: unsubscribe.link)
+
+        let calendar = calendarPart(for: request, language: language)
+        var message = Message(
+            from: network.from,
+            to: request.recipient.address,
+            replyTo: network.replyTo,
+            subject: subject,
+            date: request.now,
+            timeZone: network.timeZone,
+            messageID: MessageID(
+                stableKey: "\(request.mailingID) \(request.recipient.address.address.lowercased())",
+                domain: network.from.domain),
+            listID: ListID(name: network.name, id: "invitations.\(network.from.domain)"),
+            listUnsubscribe: unsubscribe.headers,
+            oneClickUnsubscribe: unsubscribe.oneClick,
+            extraHeaders: [
+                Header("X-Inviter-Mailing", request.mailingID), Header("Auto-Submitted", "auto-generated"),
+            ],
+            text: text,
+            html: html
+        )
+        if let calendar {
+            message.alternatives = [
+                BodyPart(
+                    mediaType: "text/calendar", parameters: ["method": calendar.method], text: calendar.text)
+            ]
+            message.attachments = [
+                MessageAttachment(
+                    filename: "invite.ics", mediaType: "application/ics", parameters: [:],
+                    data: Array(calendar.text.utf8))
+            ]
+        }
+        return RenderedMessage(message: message, language: language, html: html)
+    }
+
+    // MARK: - Context
+
+    /// The names a template can use (the README's template reference lists them).
+    func context(for request: RenderRequest, language: LanguageCode, unsubscribe: UnsubscribeTargets)
+        -> [String: Any]
+    {
+        let occurrence = request.occurrence
+        let fallback = network.defaultLanguage
+        let title = occurrence.title.resolve(language, fallback: fallback)?.text ?? occurrence.eventID
+        let description = occurrence.description.resolve(language, fallback: fallback)?.text ?? ""
+        let dates = DateTexts(
+            start: occurrence.start, end: occurrence.end, language: language, zone: network.timeZone)
+        var values: [String: String] = ["network": network.name]
+        var recipient: [String: Any] = ["email": MarkdownBody.Value.text(request.recipient.address.address)]
+        var partner: [String: Any]? = nil
+        switch request.recipient {
+        case .member(let member):
+            let name = member.name ?? ""
+            recipient["name"] = MarkdownBody.Value.text(name)
+            recipient["first_name"] = MarkdownBody.Value.text(String(name.split(separator: " ").first ?? ""))
+            recipient["organisation"] = MarkdownBody.Value.text(member.organisation ?? "")
+            recipient["fields"] = member.fields.mapValues { MarkdownBody.Value.text($0) }
+            // Letters here greet by first name ("Kære Anne", "Dear Anne").
+            values["name"] = String(name.split(separator: " ").first ?? "")
+        case .partner(let contact):
+            recipient["name"] = MarkdownBody.Value.text(contact.contact ?? "")
+            recipient["organisation"] = MarkdownBody.Value.text(contact.organisation)
+            partner = [
+                "organisation": MarkdownBody.Value.text(contact.organisation),
+                "contact": MarkdownBody.Value.text(contact.contact ?? ""),
+            ]
+            values["name"] = contact.contact ?? ""
+            values["organisation"] = contact.organisation
+        }
+        var t: [String: Any] = [:]
+        for key in StringKey.all where !key.isPlural {
+            if let text = strings.text(key.name, language: language, fallback: fallback, values: values) {
+                t[key.name] = MarkdownBody.Value.text(text)
+            }
+        }
+        if let name = values["name"], !name.isEmpty {
+            t["greeting"] = strings.text("greeting", language: language, fallback: fallback, values: values)
+                .map { MarkdownBody.Value.text($0) }
+        } else {
+            t["greeting"] = strings.text("greeting_anonymous", language: language, fallback: fallback).map {
+                MarkdownBody.Value.text($0)
+            }
+        }
+        var event: [String: Any] = [
+            "id": MarkdownBody.Value.text(occurrence.eventID),
+            "title": MarkdownBody.Value.text(title),
+            "description": MarkdownBody.Value.markdown(description),
+            "venue": MarkdownBody.Value.text(occurrence.venue),
+            "cancelled": occurrence.cancelled,
+        ]
+        if let note = occurrence.note?.resolve(language, fallback: fallback)?.text {
+            event["note"] = MarkdownBody.Value.text(note)
+        }
+        if let capacity = occurrence.capacity {
+            event["capacity"] = MarkdownBody.Value.text(String(capacity))
+            event["capacity_text"] = strings.plural(
+                "seats_total", count: capacity, language: language, fallback: fallback
+            )
+            .map { MarkdownBody.Value.text($0) }
+        }
+        let when: [String: Any] = [
+            "date_time": MarkdownBody.Value.text(dates.dateTime),
+            "date_long": MarkdownBody.Value.text(dates.longDate),
+            "weekday": MarkdownBody.Value.text(dates.weekday),
+            "date_short": MarkdownBody.Value.text(dates.shortDate),
+            "time": MarkdownBody.Value.text(dates.time),
+            "end_time": MarkdownBody.Value.text(dates.endTime),
+            "time_range": MarkdownBody.Value.text(dates.timeRange),
+            "iso_start": MarkdownBody.Value.text(dates.isoStart),
+            "iso_end": MarkdownBody.Value.text(dates.isoEnd),
+        ]
+        var context: [String: Any] = [
+            "network": [
+                "name": MarkdownBody.Value.text(network.name),
+                "email": MarkdownBody.Value.text(network.from.address),
+            ],
+            "recipient": recipient,
+            "event": event,
+            "when": when,
+            "t": t,
+            "language": MarkdownBody.Value.text(language.identifier),
+            "unsubscribe": [
+                "url": MarkdownBody.Value.text(unsubscribe.link ?? ""),
+                "mailto": MarkdownBody.Value.text(unsubscribe.mailto ?? ""),
+            ],
+        ]
+        if let partner {
+            context["partner"] = partner
+            context["copies"] = partnerCopies(occurrence)
+        }
+        return context
+    }
+
+    /// The invitation in English and Danish, for a partner to forward: no member's data in it.
+    private func partnerCopies(_ occurrence: Occurrence) -> [[String: Any]] {
+        var copies: [[String: Any]] = []
+        for code in ["en", "da"] {
+            guard let language = try? LanguageCode(code) else { continue }
+            let dates = DateTexts(
+                start: occurrence.start, end: occurrence.end, language: language, zone: network.timeZone)
+            copies.append([
+                "language": MarkdownBody.Value.text(language.identifier),
+                "title": MarkdownBody.Value.text(
+                    occurrence.title.resolve(language, fallback: language)?.text ?? occurrence.eventID),
+                "description": MarkdownBody.Value.markdown(
+                    occurrence.description.resolve(language, fallback: language)?.text ?? ""),
+                "date_time": MarkdownBody.Value.text(dates.dateTime),
+                "date_long": MarkdownBody.Value.text(dates.longDate),
+                "time_range": MarkdownBody.Value.text(dates.timeRange),
+                "venue": MarkdownBody.Value.text(occurrence.venue),
+                "when_label": MarkdownBody.Value.text(
+                    strings.text("when", language: language, fallback: language) ?? "When"),
+                "where_label": MarkdownBody.Value.text(
+                    strings.text("where", language: language, fallback: language) ?? "Where"),
+            ])
+        }
+        return copies
+    }
+
+    // MARK: - Parts
+
+    /// The visible unsubscribe line every message ends with: members and partners each have their own.
+    private func footerLine(for recipient: Recipient, language: LanguageCode, link: String?) -> String {
+        var values = ["network": network.name, "link": link ?? ""]
+        let key: String
+        switch recipient {
+        case .member:
+            key = "unsubscribe_line"
+        case .partner(let partner):
+            key = "partner_unsubscribe_line"
+            values["organisation"] = partner.organisation
+        }
+        return strings.text(key, language: language, fallback: network.defaultLanguage, values: values)
+            ?? "\(network.name): \(link ?? "")"
+    }
+
+    private func layoutHTML(
+        body: String, subject: String, language: LanguageCode, footer: String, unsubscribeURL: String?
+    ) -> String {
+        let layoutContext: [String: Any] = [
+            "lang": language.identifier,
+            "dir": LanguageDirection.isRightToLeft(language) ? "rtl" : "ltr",
+            "subject": subject,
+            "network": network.name,
+            "body": body,
+            "footer": footer,
+            "unsubscribe_url": unsubscribeURL ?? "",
+            "unsubscribe_label": strings.text(
+                "unsubscribe", language: language, fallback: network.defaultLanguage) ?? "Unsubscribe",
+        ]
+        return templates.layout.render(layoutContext)
+    }
+
+    private func calendarPart(for request: RenderRequest, language: LanguageCode) -> (
+        method: String, text: String
+    )? {
+        let occurrence = request.occurrence
+        let fallback = network.defaultLanguage
+        let method: CalendarMethod =
+            request.kind == .cancellation || occurrence.cancelled ? .cancel : .publish
+        let entry = CalendarEntry(
+            uid: "\(occurrence.id)@\(network.from.domain)",
+            // A cancellation must outrank the announcement it withdraws, or calendar programs ignore it.
+            sequence: method == .cancel ? max(request.sequence, 1) : request.sequence,
+            start: occurrence.start,
+            end: occurrence.end,
+            summary: occurrence.title.resolve(language, fallback: fallback)?.text ?? occurrence.eventID,
+            location: occurrence.venue,
+            description: occurrence.description.resolve(language, fallback: fallback)?.text ?? "",
+            organizer: network.from,
+            url: nil)
+        return (
+            method.rawValue,
+            ICalendar.build(entry, method: method, zone: network.timeZone, stamp: request.now)
+        )
+    }
+
+    // MARK: - Unsubscribe
+
+    struct UnsubscribeTargets {
+        var headers: [String]
+        var link: String?
+        var mailto: String?
+        var oneClick: Bool
+    }
+
+    /// The recipient's own ways out: a mailto that names the address, and a signed one-click link when configured.
+    /// Partners get their own, bound to the partner list rather than the member list.
+    func unsubscribeTargets(for recipient: Recipient) -> UnsubscribeTargets {
+        guard let settings = configuration.unsubscribe else {
+            return UnsubscribeTargets(headers: [], link: nil, mailto: nil, oneClick: false)
+        }
+        let isPartner: Bool
+        if case .partner = recipient { isPartner = true } else { isPartner = false }
+        let subject = (isPartner ? "unsubscribe partner " : "unsubscribe ") + recipient.address.address
+        let mailto = "mailto:\(settings.mailto.address)?subject=" + percentEncode(subject)
+        var headers = [mailto]
+        var link: String?
+        if let url = settings.url, let secret = unsubscribeSecret {
+            let scope = network.name + (isPartner ? "#partners" : "#members")
+            let token = UnsubscribeToken.make(
+                address: recipient.address.address, network: scope, secret: secret)
+            link = url.replacingOccurrences(of: "{token}", with: token)
+            if let link { headers.append(link) }
+        }
+        return UnsubscribeTargets(
+            headers: headers, link: link ?? mailto, mailto: mailto, oneClick: link != nil)
+    }
+
+    private func percentEncode(_ text: String) -> String {
+        let allowed = CharacterSet(
+            charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~@")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}
+
+/// Languages written right to left, for `dir="rtl"`.
+enum LanguageDirection {
+    static let rightToLeft: Set<String> = ["ar", "fa", "he", "ur", "ps", "yi", "ckb", "dv", "sd", "ug"]
+
+    static func isRightToLeft(_ language: LanguageCode) -> Bool { rightToLeft.contains(language.language) }
+}
+
+extension MessageRenderer {
+    /// Every name a template uses that its context does not provide, with file and line.
+    ///
+    /// Checked against a sample context that has everything a real one can
+    /// have (a note, a capacity, every extra member column seen in the lists),
+    /// so a name is reported only when no message could ever fill it.
+    public func templateProblems(extraFields: Set<String> = []) -> [InputProblem] {
+        let sample = Self.sampleOccurrence()
+        let member = Member(
+            address: network.from, name: "Sample Member", language: network.defaultLanguage,
+            segments: ["all"],
+            organisation: "Example A/S", status: .active,
+            fields: Dictionary(uniqueKeysWithValues: extraFields.map { ($0, "value") }), sources: [])
+        let partner = Partner(
+            address: network.from, organisation: "Example A/S", kind: .company, contact: "Sample Contact",
+            language: network.defaultLanguage, source: "")
+        var problems: [InputProblem] = []
+        for kind in MailingKind.allCases {
+            let recipient: Recipient = kind == .partner ? .partner(partner) : .member(member)
+            let request = RenderRequest(
+                kind: kind, mailingID: "\(kind.rawValue)/sample", occurrence: sample, recipient: recipient,
+                now: Date())
+            for language in templates.languages(for: kind.rawValue) {
+                guard
+                    let (template, _) = templates.template(
+                        kind.rawValue, language: language, fallback: language)
+                else { continue }
+                let context = self.context(
+                    for: request, language: language, unsubscribe: unsubscribeTargets(for: recipient))
+                problems += TemplateNameCheck.problems(
+                    in: template.subjectSource, file: template.file, firstLine: 1, context: context)
+                problems += TemplateNameCheck.problems(
+                    in: template.bodySource, file: template.file, firstLine: template.bodyFirstLine,
+                    context: context)
+            }
+        }
+        let layoutContext: [String: Any] = Dictionary(
+            uniqueKeysWithValues: [
+                "lang", "dir", "subject", "network", "body", "footer", "unsubscribe_url", "unsubscribe_label",
+            ]
+            .map { ($0, "x" as Any) })
+        problems += TemplateNameCheck.problems(
+            in: templates.layoutSource, file: templates.layoutFile, firstLine: 1, context: layoutContext)
+        return problems
+    }
+
+    /// An occurrence with every optional part present.
+    static func sampleOccurrence() -> Occurrence {
+        let date = LocalDate(dayNumber: 20_000)
+        let start =
+            LocalDateTime(date: date, hour: 19, minute: 0)
+            ?? LocalDateTime(Date(timeIntervalSince1970: 0), in: .gmt)
+        let text = LocalizedText([.english: "Sample"])
+        return Occurrence(
+            eventID: "sample", date: date, start: start, end: LocalDateTime.adding(seconds: 7200, to: start),
+            title: text,
+            description: text, venue: "Sample venue", capacity: 10, cancelled: false, note: text,
+            audience: ["all"],
+            partners: [.company])
+    }
+}
+
+extension MessageRenderer {
+    /// Warnings for languages recipients read that lack templates: one line per language, naming the kinds
+    /// and how many recipients get the fallback instead.
+    public func fallbackWarnings(members: [Member], partners: [Partner]) -> [InputProblem] {
+        var readers: [LanguageCode: Int] = [:]
+        for member in members where member.status == .active {
+            readers[member.language ?? network.defaultLanguage, default: 0] += 1
+        }
+        for partner in partners { readers[partner.language ?? network.defaultLanguage, default: 0] += 1 }
+        var warnings: [InputProblem] = []
+        for (language, count) in readers.sorted(by: { $0.key < $1.key }) {
+            let missing = MailingKind.allCases.filter { kind in
+                let available = templates.languages(for: kind.rawValue)
+                return !available.contains(language)
+                    && !available.contains(LanguageCode(verified: language.language))
+            }
+            guard !missing.isEmpty else { continue }
+            let used = templates.template(
+                missing[0].rawValue, language: language, fallback: network.defaultLanguage)?.1
+            warnings.append(
+                InputProblem(
+                    file: InputFiles.displayName(templates.directory), line: 0,
+                    message: "no \(missing.map(\.rawValue).joined(separator: ", ")) template in \(language) "
+                        + "(\(language.englishName)): \(count) recipient\(count == 1 ? " gets" : "s get") "
+                        + "the \(used?.identifier ?? "?") one",
+                    severity: .warning, kind: .configuration))
+        }
+        return warnings
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Everything rendering needs, loaded from the configuration: templates, strings, the unsubscribe secret.
+public struct RenderSetup: Sendable {
+    public var renderer: MessageRenderer
+    /// Missing translations, an unset unsubscribe secret: reported, not fatal.
+    public var warnings: [InputProblem]
+
+    /// - Throws: `InputProblems` for a broken template or strings file.
+    ///
+    /// - Parameter extraFields: The extra member columns found in the lists, which templates may use.
+    public static func load(
+        _ configuration: Configuration, extraFields: Set<String> = [],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(InputProblems) -> RenderSetup {
+        var problems: [InputProblem] = []
+        var templates: TemplateSet?
+        var strings: StringsTable?
+        do { templates = try TemplateSet.load(directory: configuration.sources.templates) } catch {
+            problems += error.problems
+        }
+        do {
+            strings = try StringsTable.load(
+                directory: configuration.sources.templates.appendingPathComponent("strings"))
+        } catch {
+            problems += error.problems
+        }
+        guard let templates, let strings, !problems.contains(where: { $0.severity == .error }) else {
+            throw InputProblems(problems)
+        }
+        var warnings = problems
+        var secret: Secret?
+        if let unsubscribe = configuration.unsubscribe, unsubscribe.url != nil,
+            let name = unsubscribe.secretEnv
+        {
+            if let value = environment[name], !value.isEmpty {
+                secret = Secret(value)
+            } else {
+                warnings.append(
+                    InputProblem(
+                        file: InputFiles.displayName(configuration.file), line: 0,
+                        field: "unsubscribe.secret_env",
+                        message:
+                            "\(name) is not set: messages get the mailto unsubscribe only, without the one-click link",
+                        severity: .warning, kind: .configuration))
+            }
+        }
+        let renderer = MessageRenderer(
+            configuration: configuration, templates: templates, strings: strings, unsubscribeSecret: secret)
+        let unknownNames = renderer.templateProblems(extraFields: extraFields)
+        if !unknownNames.isEmpty { throw InputProblems(unknownNames + warnings) }
+        for language in strings.languages where language != .english {
+            let missing = strings.missingKeys(in: language)
+            if !missing.isEmpty {
+                warnings.append(
+                    InputProblem(
+                        file: InputFiles.displayName(
+                            configuration.sources.templates.appendingPathComponent("strings/\(language).toml")
+                        ),
+                        line: 0,
+                        message: "missing \(missing.joined(separator: ", ")): English is used instead",
+                        severity: .warning, kind: .configuration))
+            }
+        }
+        return RenderSetup(renderer: renderer, warnings: warnings)
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import Mustache
+
+/// The kinds of mail that have templates of their own.
+public enum MailingKind: String, Sendable, CaseIterable, Codable {
+    case invitation, reminder, cancellation, partner
+}
+
+/// One template: a subject line and a Markdown body, both Mustache.
+///
+/// A template file reads
+///
+///     subject: Invitation: {{event.title}}, {{when.date_time}}
+///     ---
+///     {{t.greeting}}
+///     …Markdown…
+///
+/// so an organizer edits text, not HTML: the body is the plain-text part as
+/// it is, and becomes the HTML part through Markdown.
+struct BodyTemplate: Sendable {
+    let subject: MustacheTemplate
+    let body: MustacheTemplate
+    /// The file, for problems, and the source of both parts with their first lines, for the name check.
+    let file: String
+    let subjectSource: String
+    let bodySource: String
+    let bodyFirstLine: Int
+}
+
+/// All templates of a network: per kind (or announcement name) and language, plus the HTML layout.
+public struct TemplateSet: Sendable {
+    public let directory: URL
+    let layout: MustacheTemplate
+    let layoutSource: String
+    let layoutFile: String
+    /// Keyed by kind (`invitation`) or `announcements/<name>`.
+    let templates: [String: [LanguageCode: BodyTemplate]]
+
+    /// The languages that have a template of `kind`.
+    public func languages(for kind: String) -> [LanguageCode] {
+        (templates[kind] ?? [:]).keys.sorted()
+    }
+
+    /// The template for `kind` in `language`, else its base language, else `fallback`, else English.
+    func template(_ kind: String, language: LanguageCode, fallback: LanguageCode) -> (
+        BodyTemplate, LanguageCode
+    )? {
+        guard let byLanguage = templates[kind] else { return nil }
+        for candidate in [language, LanguageCode(verified: language.language), fallback, .english] {
+            if let template = byLanguage[candidate] { return (template, candidate) }
+        }
+        return nil
+    }
+
+    /// Loads `directory`: `layout.html.mustache`, `<kind>/<language>.mustache` and
+    /// `announcements/<name>/<language>.mustache`.
+    ///
+    /// - Throws: `InputProblems` (kind `.configuration`) for an unreadable or malformed template:
+    ///   a broken template stops the run before anything is sent.
+    public static func load(directory: URL) throws(InputProblems) -> TemplateSet {
+        let log = ProblemLog()
+        let layoutURL = directory.appendingPathComponent("layout.html.mustache")
+        let layoutFile = InputFiles.displayName(layoutURL)
+        var layoutSource = ""
+        var layout: MustacheTemplate?
+        if let text = readText(layoutURL, log: log) {
+            layoutSource = text
+            layout = parse(text, file: layoutFile, firstLine: 1, log: log)
+        }
+        var templates: [String: [LanguageCode: BodyTemplate]] = [:]
+        for kind in MailingKind.allCases {
+            templates[kind.rawValue] = loadKind(directory.appendingPathComponent(kind.rawValue), log: log)
+        }
+        let announcements = directory.appendingPathComponent("announcements")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: announcements.path))?.sorted() ?? []
+        {
+            var isDirectory: ObjCBool = false
+            let folder = announcements.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory),
+                isDirectory.boolValue
+            else {
+                continue
+            }
+            templates["announcements/\(name)"] = loadKind(folder, log: log)
+        }
+        for kind in MailingKind.allCases where (templates[kind.rawValue] ?? [:]).isEmpty {
+            log.add(
+                InputProblem(
+                    file: InputFiles.displayName(directory.appendingPathComponent(kind.rawValue)), line: 0,
+                    message: "no \(kind.rawValue) template: add \(kind.rawValue)/en.mustache",
+                    kind: .configuration))
+        }
+        guard !log.hasErrors, let layout else { throw InputProblems(log.problems) }
+        return TemplateSet(
+            directory: directory, layout: layout, layoutSource: layoutSource, layoutFile: layoutFile,
+            templates: templates)
+    }
+
+    private static func loadKind(_ folder: URL, log: ProblemLog) -> [LanguageCode: BodyTemplate] {
+        var result: [LanguageCode: BodyTemplate] = [:]
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.sorted() ?? []
+        for name in names where name.hasSuffix(".mustache") {
+            let url = folder.appendingPathComponent(name)
+            let file = InputFiles.displayName(url)
+            let code = String(name.dropLast(".mustache".count))
+            let language: LanguageCode
+            do {
+                language = try LanguageCode(code)
+            } catch {
+                log.add(
+                    InputProblem(
+                        file: file, line: 0, message: "the file name must be a language code: \(error)",
+                        kind: .configuration))
+                continue
+            }
+            guard let text = readText(url, log: log) else { continue }
+            if let template = parseBodyFile(text, file: file, log: log) { result[language] = template }
+        }
+        return result
+    }
+
+    /// Splits `subject: …` / `---` / body and parses both parts.
+    static func parseBodyFile(_ text: String, file: String, log: ProblemLog) -> BodyTemplate? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let first = lines.first, first.lowercased().hasPrefix("subject:") else {
+            log.add(
+                InputProblem(
+                    file: file, line: 1, message: "the first line must be the subject: \"subject: …\"",
+                    kind: .configuration))
+            return nil
+        }
+        guard lines.count > 1, lines[1].trimmingCharacters(in: .whitespaces) == "---" else {
+            log.add(
+                InputProblem(
+                    file: file, line: 2,
+                    message: "the second line must be --- (between the subject and the body)",
+                    kind: .configuration))
+            return nil
+        }
+        let subjectSource = first.dropFirst("subject:".count).trimmingCharacters(in: .whitespaces)
+        let bodySource = lines.dropFirst(2).joined(separator: "\n")
+        guard
+            let subject = parse(
+                "{{% CONTENT_TYPE: TEXT}}" + subjectSource, file: file, firstLine: 1, log: log),
+            let body = parse("{{% CONTENT_TYPE: TEXT}}" + bodySource, file: file, firstLine: 3, log: log)
+        else { return nil }
+        if subjectSource.isEmpty {
+            log.add(InputProblem(file: file, line: 1, message: "the subject is empty", kind: .configuration))
+            return nil
+        }
+        return BodyTemplate(
+            subject: subject, body: body, file: file, subjectSource: subjectSource, bodySource: bodySource,
+            bodyFirstLine: 3)
+    }
+
+    private static func parse(_ text: String, file: String, firstLine: Int, log: ProblemLog)
+        -> MustacheTemplate?
+    {
+        do {
+            return try MustacheTemplate(string: text)
+        } catch let error as MustacheTemplate.ParserError {
+            log.add(
+                InputProblem(
+                    file: file, line: firstLine + error.context.lineNumber - 1,
+                    column: error.context.columnNumber,
+                    message: "template syntax: \(error.error)", kind: .configuration))
+        } catch {
+            log.add(
+                InputProblem(
+                    file: file, line: firstLine, message: "template syntax: \(error)", kind: .configuration))
+        }
+        return nil
+    }
+
+    private static func readText(_ url: URL, log: ProblemLog) -> String? {
+        let file = InputFiles.displayName(url)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            log.add(
+                InputProblem(file: file, line: 0, message: "cannot read the template", kind: .configuration))
+            return nil
+        }
+        guard var text = String(data: data, encoding: .utf8) else {
+            log.add(
+                InputProblem(
+                    file: file, line: 0, message: "the template is not UTF-8 text", kind: .configuration))
+            return nil
+        }
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        return text.replacingOccurrences(of: "\r\n", with: "\n")
+    }
+}

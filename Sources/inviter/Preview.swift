@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import InviterCore
+
+extension Inviter {
+    /// Renders what `run` would send, so an organizer sees every message before it goes.
+    struct Preview: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Render what a run would send into a folder: .eml files and an index.html. Sends nothing.")
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "The moment to preview, ISO 8601 with offset (default: now).") var now: String?
+        @Option(help: "The folder to write to.") var out: String = "var/preview"
+        @Option(help: "One mailing, such as invitation/wednesday-hygge/2026-12-02, whether due or not.")
+        var mailing: String?
+        @Option(help: "Only this recipient's address.") var recipient: String?
+        @Option(help: "Only messages in this language.") var language: String?
+
+        func run() async throws {
+            let instant = try options.instant(now)
+            let network = try loadNetwork(options)
+            let renderer = try makeRenderer(
+                network.configuration, extraFields: Set(network.members.members.flatMap(\.fields.keys)))
+            var languageFilter: LanguageCode?
+            if let language {
+                do { languageFilter = try LanguageCode(language) } catch {
+                    printError("error: --language: \(error)")
+                    throw ExitCodes.usage
+                }
+            }
+            let output = URL(fileURLWithPath: out)
+            let request = PreviewRequest(
+                now: instant, output: output, mailing: mailing, recipient: recipient, language: languageFilter
+            )
+            do {
+                let (entries, upcoming) = try InviterCore.Preview.write(
+                    request, network: network, renderer: renderer)
+                let mailings = Set(entries.map(\.mailing.id))
+                print("Wrote \(entries.count) messages for \(mailings.count) mailings to \(output.path)/")
+                if entries.isEmpty, mailing == nil {
+                    print("Nothing is due at this moment. Next mailings:")
+                    for next in upcoming.prefix(5) {
+                        print(
+                            "  \(next.id)  due \(MessageEncoder.rfc5322Date(next.dueAt, in: network.configuration.network.timeZone))"
+                        )
+                    }
+                }
+                print("Open \(output.appendingPathComponent("index.html").path) in a browser.")
+            } catch {
+                printError("error: \(error)")
+                if case .unknownMailing = error { throw ExitCodes.usage }
+                throw ExitCodes.dataError
+            }
+        }
+    }
+}
+
+/// Loads the network, printing problems the way `check` does; exits when it cannot be used.
+func loadNetwork(_ options: ConfigOptions) throws -> LoadedNetwork {
+    do {
+        let network = try NetworkLoader.load(configuration: options.configURL)
+        for problem in network.problems { printError("\(problem)") }
+        return network
+    } catch {
+        for problem in error.problems { printError("\(problem)") }
+        throw error.problems.contains { $0.kind == .configuration }
+            ? ExitCodes.configError : ExitCodes.dataError
+    }
+}
+
+/// The renderer for a configuration: templates, strings and the unsubscribe secret.
+func makeRenderer(_ configuration: Configuration, extraFields: Set<String>) throws -> MessageRenderer {
+    do {
+        let setup = try RenderSetup.load(configuration, extraFields: extraFields)
+        for warning in setup.warnings { printError("\(warning)") }
+        return setup.renderer
+    } catch {
+        for problem in error.problems { printError("\(problem)") }
+        throw ExitCodes.configError
+    }
+}

@@ -1,0 +1,269 @@
+import Foundation
+import InviterCore
+import Testing
+
+/// Renders with the shipped templates and strings against a small test network.
+struct RenderFixture {
+    static let templates = TestPaths.testsRoot.deletingLastPathComponent().appendingPathComponent("Templates")
+    /// 2026-11-18 18:00 UTC: the fixture's invitations for 2026-12-02 are due.
+    static let now = Date(timeIntervalSince1970: 1_795_543_200)
+
+    let network: LoadedNetwork
+    let renderer: MessageRenderer
+
+    init(unsubscribe: Bool = true, events: String = NetworkFixture.events) throws {
+        var config = NetworkFixture.config
+        if unsubscribe {
+            config += """
+                [unsubscribe]
+                mailto = "unsubscribe@example.org"
+                url = "https://example.org/unsubscribe/{token}"
+                secret_env = "INVITER_TEST_SECRET"
+
+                """
+        }
+        let fixture = try NetworkFixture(["inviter.toml": config, "events.toml": events])
+        network = try NetworkLoader.load(configuration: fixture.configURL)
+        renderer = try RenderSetup.load(
+            network.configuration, environment: ["INVITER_TEST_SECRET": "test-secret"]
+        ).renderer
+    }
+
+    func occurrence(_ id: String) throws -> Occurrence {
+        let zone = network.configuration.network.timeZone
+        let first = try #require(LocalDate(iso: "2026-11-01"))
+        let last = try #require(LocalDate(iso: "2027-02-01"))
+        let start = try #require(LocalDateTime(date: first, hour: 0, minute: 0))
+        let end = try #require(LocalDateTime(date: last, hour: 0, minute: 0))
+        let all = network.events.flatMap { $0.occurrences(from: start, through: end, in: zone) }
+        return try #require(all.first { $0.id == id })
+    }
+
+    static func member(_ name: String, _ language: String?, address: String = "member@example.org") throws
+        -> Member
+    {
+        Member(
+            address: try MailAddress(address, displayName: name), name: name,
+            language: try language.map { try LanguageCode($0) }, segments: ["newcomers"], organisation: nil,
+            status: .active,
+            fields: [:], sources: ["members.csv:2"])
+    }
+
+    func render(_ kind: MailingKind, _ occurrenceID: String, _ recipient: Recipient) throws -> RenderedMessage
+    {
+        let occurrence = try occurrence(occurrenceID)
+        return try renderer.render(
+            RenderRequest(
+                kind: kind, mailingID: "\(kind.rawValue)/\(occurrence.id)", occurrence: occurrence,
+                recipient: recipient, now: Self.now))
+    }
+}
+
+@Suite struct MessageRendererTests {
+    static let names = [
+        "da": "Søren Ærø", "en": "Emily Carter", "de": "Lena Schmidt", "pl": "Łukasz Wójcik",
+        "ro": "Ioana Ionescu", "uk": "Олена Коваленко", "ar": "ليلى حداد",
+    ]
+
+    /// Every template kind in every shipped language, as golden files a reviewer can read.
+    static var goldenCases: [String] {
+        let kinds = MailingKind.allCases.map(\.rawValue)
+        let languages =
+            ((try? FileManager.default.contentsOfDirectory(
+                atPath: RenderFixture.templates.appendingPathComponent("invitation").path)) ?? [])
+            .filter { $0.hasSuffix(".mustache") }.map { String($0.dropLast(9)) }.sorted()
+        return kinds.flatMap { kind in languages.map { "\(kind)-\($0)" } }
+    }
+
+    @Test(arguments: goldenCases)
+    func matchesGoldenFile(_ name: String) throws {
+        let fixture = try RenderFixture()
+        let parts = name.split(separator: "-")
+        let kind = try #require(MailingKind(rawValue: String(parts[0])))
+        let language = String(parts[1])
+        let recipient: Recipient
+        if kind == .partner {
+            recipient = .partner(
+                Partner(
+                    address: try MailAddress("hr@company.example.com"), organisation: "Example A/S",
+                    kind: .company,
+                    contact: Self.names[language] ?? "Contact", language: try LanguageCode(language),
+                    source: "partners.csv:2"))
+        } else {
+            recipient = .member(try RenderFixture.member(Self.names[language] ?? "Member", language))
+        }
+        let occurrenceID = kind == .cancellation ? "wednesday-hygge/2026-12-30" : "wednesday-hygge/2026-12-16"
+        let rendered = try fixture.render(kind, occurrenceID, recipient)
+        #expect(rendered.language.identifier == language, "the \(language) template was used")
+        let bytes = try MessageEncoder().encode(rendered.message)
+        let directory = TestPaths.golden.appendingPathComponent("rendered")
+        let file = directory.appendingPathComponent("\(name).eml")
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Data(bytes).write(to: file)
+            try Data(rendered.html.utf8).write(to: directory.appendingPathComponent("\(name).html"))
+        }
+        let expected = try #require(
+            FileManager.default.contents(atPath: file.path),
+            "missing \(file.path); run with UPDATE_GOLDEN=1 and review")
+        #expect(bytes == Array(expected), "\(name) differs from its golden file")
+    }
+
+    @Test func shippedTemplatesUseOnlyKnownNames() throws {
+        let fixture = try RenderFixture()
+        #expect(fixture.renderer.templateProblems().isEmpty, "\(fixture.renderer.templateProblems())")
+    }
+
+    @Test func aTemplateWithATypoFailsWithFileAndLine() throws {
+        let directory = try TestPaths.temporaryDirectory("templates")
+        let manager = FileManager.default
+        for item in try manager.contentsOfDirectory(atPath: RenderFixture.templates.path) {
+            try manager.copyItem(
+                at: RenderFixture.templates.appendingPathComponent(item),
+                to: directory.appendingPathComponent(item))
+        }
+        let file = directory.appendingPathComponent("invitation/en.mustache")
+        let original = try String(contentsOf: file, encoding: .utf8)
+        try original.replacingOccurrences(of: "{{event.venue}}", with: "{{event.venu}}").write(
+            to: file, atomically: true, encoding: .utf8)
+        let fixture = try NetworkFixture([
+            "inviter.toml": NetworkFixture.config.replacingOccurrences(
+                of: RenderFixture.templates.path, with: directory.path)
+        ])
+        let network = try NetworkLoader.load(configuration: fixture.configURL)
+        #expect {
+            try RenderSetup.load(network.configuration)
+        } throws: { error in
+            let text = String(describing: error)
+            let line = original.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
+                $0.contains("{{event.venue}}")
+            }
+            return text.contains("invitation/en.mustache:\((line ?? -10) + 1): {{event.venu}}")
+                && text.contains("did you mean \"event.venue\"")
+        }
+    }
+
+    @Test func hostileValuesAreEscapedWhereverTheyLand() throws {
+        let hostileEvents = NetworkFixture.events
+            .replacingOccurrences(
+                of: "{ en = \"Wednesday hygge\", da = \"Onsdagshygge\" }",
+                with: "\"<script>alert('t')</script> {{t.when}}\""
+            )
+            .replacingOccurrences(
+                of: "{ en = \"Meet at the pub.\", da = \"Vi mødes på pubben.\" }",
+                with: "\"Meet <img src=x onerror=alert(1)> at the **pub**.\\n\\n<script>bad()</script>\"")
+        let fixture = try RenderFixture(events: hostileEvents)
+        let name =
+            "<script>alert(1)</script> {{t.when}} *Bob* [win](http://evil.example) \u{202E}gnp.exe\r\nBcc: victim@example.com "
+            + String(repeating: "Ø", count: 10_000)
+        let member = try RenderFixture.member(name, "en", address: "hostile@example.org")
+        let rendered = try fixture.render(.invitation, "wednesday-hygge/2026-12-16", .member(member))
+        let html = rendered.html
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("<img"))
+        #expect(!html.contains("href=\"http://evil.example"))
+        #expect(html.contains("&lt;script&gt;"))
+        #expect(html.contains("<strong>pub</strong>"), "the organizer's own Markdown still works")
+        #expect(rendered.message.text.contains("{{t.when}}"), "values are never rendered as templates")
+        let decoded = try DecodedMessage.decode(try MessageEncoder().encode(rendered.message))
+        #expect(decoded.defects.isEmpty)
+        #expect(!decoded.headers.contains { $0.first?.lowercased() == "bcc" })
+        #expect(decoded.values("Subject").first?.contains("\n") == false)
+        let ics = try #require(decoded.parts.first { $0.type == "text/calendar" })
+        if case .text(let text) = ics.content {
+            #expect(text.components(separatedBy: "BEGIN:VEVENT").count == 2, "one VEVENT, no injected ones")
+        }
+    }
+
+    @Test func partnerCopiesCarryNoMemberDataAndTheirOwnOptOut() throws {
+        let fixture = try RenderFixture()
+        let partner = Partner(
+            address: try MailAddress("hr@company.example.com"), organisation: "Example A/S", kind: .company,
+            contact: "Hanne",
+            language: try LanguageCode("da"), source: "partners.csv:2")
+        let rendered = try fixture.render(.partner, "wednesday-hygge/2026-12-16", .partner(partner))
+        let text = rendered.message.text
+        #expect(text.contains("Example A/S"))
+        #expect(
+            text.contains("Wednesday hygge") && text.contains("Onsdagshygge"),
+            "the invitation in English and Danish")
+        for member in fixture.network.members.members {
+            #expect(!text.contains(member.address.address) && !rendered.html.contains(member.address.address))
+        }
+        let link = try #require(rendered.message.listUnsubscribe.first { $0.hasPrefix("https://") })
+        let token = String(link.dropFirst("https://example.org/unsubscribe/".count))
+        let secret = Secret("test-secret")
+        #expect(
+            UnsubscribeToken.verify(token, network: "Test Network#partners", secret: secret)
+                == "hr@company.example.com")
+        #expect(UnsubscribeToken.verify(token, network: "Test Network#members", secret: secret) == nil)
+        #expect(
+            rendered.message.listUnsubscribe.first?.contains("unsubscribe%20partner%20hr@company.example.com")
+                == true)
+    }
+
+    @Test func membersGetOneClickUnsubscribeOnlyWithASignedLink() throws {
+        let member = try RenderFixture.member("Mette Sørensen", "da", address: "mette@example.org")
+        let withLink = try RenderFixture().render(.invitation, "wednesday-hygge/2026-12-16", .member(member))
+            .message
+        #expect(withLink.oneClickUnsubscribe)
+        let link = try #require(withLink.listUnsubscribe.last)
+        let token = String(link.dropFirst("https://example.org/unsubscribe/".count))
+        #expect(
+            UnsubscribeToken.verify(token, network: "Test Network#members", secret: Secret("test-secret"))
+                == "mette@example.org")
+        #expect(withLink.text.contains(link), "the footer shows the link")
+
+        let without = try RenderFixture(unsubscribe: false).render(
+            .invitation, "wednesday-hygge/2026-12-16", .member(member)
+        ).message
+        #expect(!without.oneClickUnsubscribe)
+        #expect(without.listUnsubscribe.isEmpty)
+    }
+
+    @Test func invitationsCarryACalendarPartAndCancellationsCancelIt() throws {
+        let fixture = try RenderFixture()
+        let member = try RenderFixture.member("Mette Sørensen", "da", address: "mette@example.org")
+        let invitation = try fixture.render(.invitation, "wednesday-hygge/2026-12-16", .member(member))
+            .message
+        #expect(invitation.alternatives.first?.mediaType == "text/calendar")
+        #expect(invitation.alternatives.first?.parameters["method"] == "PUBLISH")
+        #expect(invitation.attachments.first?.filename == "invite.ics")
+        let ics = invitation.alternatives.first?.text ?? ""
+        #expect(ics.contains("UID:wednesday-hygge/2026-12-16@example.org"))
+        #expect(ics.contains("DTSTART;TZID=Europe/Copenhagen:20261216T190000"))
+        #expect(ics.contains("LOCATION:Café\\, Bredgade 1\\, 7400 Herning"))
+        #expect(ics.contains("SUMMARY:Onsdagshygge"))
+
+        let cancellation = try fixture.render(.cancellation, "wednesday-hygge/2026-12-30", .member(member))
+            .message
+        #expect(cancellation.alternatives.first?.parameters["method"] == "CANCEL")
+        #expect(
+            cancellation.alternatives.first?.text.contains("UID:wednesday-hygge/2026-12-30@example.org")
+                == true)
+        #expect(cancellation.alternatives.first?.text.contains("STATUS:CANCELLED") == true)
+    }
+
+    @Test func fallsBackAlongTheLanguageChain() throws {
+        let fixture = try RenderFixture()
+        let swedish = try RenderFixture.member("Sven Svensson", "sv", address: "sven@example.org")
+        #expect(
+            try fixture.render(.invitation, "wednesday-hygge/2026-12-16", .member(swedish)).language
+                == .english)
+        let none = try RenderFixture.member("No Language", nil, address: "none@example.org")
+        #expect(
+            try fixture.render(.invitation, "wednesday-hygge/2026-12-16", .member(none)).language == .english)
+    }
+
+    @Test func messageIDsAreStablePerMailingAndRecipient() throws {
+        let fixture = try RenderFixture()
+        let member = try RenderFixture.member("Mette Sørensen", "da", address: "mette@example.org")
+        let first = try fixture.render(.invitation, "wednesday-hygge/2026-12-16", .member(member)).message
+        let again = try fixture.render(.invitation, "wednesday-hygge/2026-12-16", .member(member)).message
+        let reminder = try fixture.render(.reminder, "wednesday-hygge/2026-12-16", .member(member)).message
+        #expect(first.messageID == again.messageID)
+        #expect(first.messageID != reminder.messageID)
+        #expect(
+            first.extraHeaders.contains(Header("X-Inviter-Mailing", "invitation/wednesday-hygge/2026-12-16")))
+    }
+}
