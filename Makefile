@@ -7,7 +7,6 @@ PYTHON     := $(VENV)/bin/python
 PACKAGES   := libcurl4-openssl-dev libsqlite3-dev postfix
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 INVITER    := .build/debug/inviter
-OUTBOX     := var/outbox
 
 .PHONY: all build deps test demo lint format clean
 
@@ -49,13 +48,14 @@ test: deps $(VENV)/.ready
 	$(SWIFT) build --build-tests
 	INVITER_TEST_PYTHON="$(CURDIR)/$(PYTHON)" $(SWIFT) test --skip-build
 
+# The example network in Config/, as of a moment when invitations are due:
+# check it, then render everything a run would send into var/preview/.
+DEMO_NOW ?= 2026-11-18T19:00:00+01:00
+
 demo: build
-	$(INVITER) check --config Config/inviter.toml
-	@mkdir -p $(OUTBOX)
-	$(INVITER) send-test --outbox $(OUTBOX) \
-		--from "International Society Herning <events@example.org>" \
-		--to "Mette Sørensen <mette.sorensen@example.org>"
-	@echo "Open the .eml file in $(OUTBOX)/ with any mail program to see the message."
+	$(INVITER) check --config Config/inviter.toml --now $(DEMO_NOW)
+	INVITER_SECRET=demo-secret $(INVITER) preview --config Config/inviter.toml --now $(DEMO_NOW) --out var/preview
+	@echo "Open var/preview/index.html in a browser, or any .eml file there in a mail program."
 
 lint:
 	$(SWIFT) format lint --recursive --strict Package.swift Sources Tests

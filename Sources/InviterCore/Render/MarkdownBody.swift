@@ -42,7 +42,7 @@ struct MarkdownBody {
             switch value {
             case .text(let text):
                 values.append(escapeHTML(text))
-                blocks.append(escapeHTML(text).replacingOccurrences(of: "\n", with: "<br>"))
+                blocks.append("<p>" + escapeHTML(text).replacingOccurrences(of: "\n", with: "<br>") + "</p>")
             case .markdown(let source):
                 let block = markdownToHTML(source)
                 blocks.append(block)

@@ -1,0 +1,112 @@
+import Foundation
+import InviterCore
+import Testing
+
+@Suite struct PlannerTests {
+    let zone = TimeZone(identifier: "Europe/Copenhagen") ?? .gmt
+
+    func network() throws -> LoadedNetwork {
+        try NetworkLoader.load(configuration: try NetworkFixture().configURL)
+    }
+
+    /// An ISO 8601 instant with offset.
+    func at(_ text: String) throws -> Date {
+        let formatter = ISO8601DateFormatter()
+        return try #require(formatter.date(from: text))
+    }
+
+    func due(_ network: LoadedNetwork, _ instant: String) throws -> [String] {
+        Planner.due(
+            at: try at(instant), events: network.events, schedule: network.configuration.schedule, zone: zone
+        ).map(\.id)
+    }
+
+    @Test func invitationsAreDueFromTheirTimeUntilGraceEnds() throws {
+        let network = try network()
+        // wednesday-hygge 2026-12-02 19:00 (UTC+1): the invitation is due 14 calendar days earlier, 2026-11-18 19:00.
+        #expect(
+            try !due(network, "2026-11-18T18:59:59+01:00").contains("invitation/wednesday-hygge/2026-12-02"))
+        #expect(
+            try due(network, "2026-11-18T19:00:00+01:00").contains("invitation/wednesday-hygge/2026-12-02"))
+        #expect(
+            try due(network, "2026-11-19T00:59:59+01:00").contains("invitation/wednesday-hygge/2026-12-02"))
+        #expect(
+            try !due(network, "2026-11-19T01:00:00+01:00").contains("invitation/wednesday-hygge/2026-12-02"),
+            "missed beyond grace")
+        #expect(try due(network, "2026-11-18T19:00:00+01:00").contains("partner/wednesday-hygge/2026-12-02"))
+        // The reminder, 2 days before.
+        #expect(try due(network, "2026-11-30T19:30:00+01:00").contains("reminder/wednesday-hygge/2026-12-02"))
+    }
+
+    @Test func nothingIsDueOnceTheOccurrenceHasStarted() throws {
+        let text = """
+            [[event]]
+            id = "late"
+            title = "Late"
+            start = 2026-12-02T19:00:00
+            end = 2026-12-02T22:00:00
+            venue = "V"
+            """
+        let network = try NetworkLoader.load(
+            configuration: try NetworkFixture(["events.toml": text]).configURL)
+        var schedule = network.configuration.schedule
+        schedule.reminder = SendOffset(seconds: 3600)
+        schedule.grace = SendOffset(seconds: 4 * 3600)
+        let before = Planner.due(
+            at: try at("2026-12-02T18:30:00+01:00"), events: network.events, schedule: schedule, zone: zone)
+        #expect(before.map(\.id) == ["reminder/late/2026-12-02"])
+        let after = Planner.due(
+            at: try at("2026-12-02T19:00:00+01:00"), events: network.events, schedule: schedule, zone: zone)
+        #expect(after.isEmpty, "grace would allow it, but the event has started")
+    }
+
+    @Test func daysBeforeAreCalendarDaysAcrossDaylightSaving() throws {
+        let text = """
+            [[event]]
+            id = "after-change"
+            title = "After the change"
+            start = 2026-11-04T19:00:00
+            end = 2026-11-04T21:00:00
+            venue = "V"
+            """
+        let network = try NetworkLoader.load(
+            configuration: try NetworkFixture(["events.toml": text]).configURL)
+        let mailings = Planner.mailings(
+            around: try at("2026-10-21T12:00:00Z"), events: network.events,
+            schedule: network.configuration.schedule, zone: zone)
+        let invitation = try #require(mailings.first { $0.kind == .invitation })
+        #expect(
+            invitation.dueAt == (try at("2026-10-21T19:00:00+02:00")),
+            "19:00 summer time, 14 days before 19:00 winter time")
+    }
+
+    @Test func aCancelledOccurrenceGetsACancellationNotAnInvitation() throws {
+        let network = try network()
+        let ids = try due(network, "2026-12-16T19:00:00+01:00")
+        #expect(ids.contains("cancellation/wednesday-hygge/2026-12-30"))
+        #expect(!ids.contains("invitation/wednesday-hygge/2026-12-30"))
+    }
+
+    @Test func audiencesFollowSegmentsAndStatus() throws {
+        let network = try network()
+        let mailings = Planner.mailings(
+            around: try at("2026-11-28T12:00:00+01:00"), events: network.events,
+            schedule: network.configuration.schedule,
+            zone: zone)
+        let lunch = try #require(mailings.first { $0.id == "invitation/christmas-lunch/2026-12-12" })
+        let members =
+            network.members.members + [
+                Member(
+                    address: try MailAddress("gone@example.org"), name: "Gone", language: nil,
+                    segments: ["newcomers"],
+                    organisation: nil, status: .unsubscribed, fields: [:], sources: [])
+            ]
+        let recipients = Planner.recipients(
+            of: lunch, members: members, partners: network.partners?.partners ?? [])
+        #expect(recipients.map(\.address.address) == ["olena@example.org"], "only active newcomers")
+        let hygge = try #require(mailings.first { $0.id == "partner/wednesday-hygge/2026-12-02" })
+        let partners = Planner.recipients(
+            of: hygge, members: members, partners: network.partners?.partners ?? [])
+        #expect(partners.map(\.address.address) == ["hr@company.example.com"])
+    }
+}
