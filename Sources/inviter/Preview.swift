@@ -16,6 +16,10 @@ extension Inviter {
         var mailing: String?
         @Option(help: "Only this recipient's address.") var recipient: String?
         @Option(help: "Only messages in this language.") var language: String?
+        @Option(help: "Preview the announcement template Templates/announcements/NAME instead.")
+        var announcement: String?
+        @Option(help: "With --announcement: a member segment to send it to (repeatable; default: all).")
+        var segment: [String] = []
 
         func run() async throws {
             let instant = try options.instant(now)
@@ -30,9 +34,11 @@ extension Inviter {
                 }
             }
             let output = URL(fileURLWithPath: out)
-            let request = PreviewRequest(
+            var request = PreviewRequest(
                 now: instant, output: output, mailing: mailing, recipient: recipient, language: languageFilter
             )
+            request.announcement = announcement
+            request.segments = segment.isEmpty ? ["all"] : segment.map { $0.lowercased() }
             do {
                 let (entries, upcoming) = try InviterCore.Preview.write(
                     request, network: network, renderer: renderer)
@@ -49,7 +55,10 @@ extension Inviter {
                 print("Open \(output.appendingPathComponent("index.html").path) in a browser.")
             } catch {
                 printError("error: \(error)")
-                if case .unknownMailing = error { throw ExitCodes.usage }
+                switch error {
+                case .unknownMailing, .unknownAnnouncement: throw ExitCodes.usage
+                default: break
+                }
                 throw ExitCodes.dataError
             }
         }

@@ -11,6 +11,9 @@ public struct PreviewRequest: Sendable {
     public var recipient: String?
     /// Only recipients whose message is in this language.
     public var language: LanguageCode?
+    /// An announcement template to preview instead of the planned mailings, and the segments it goes to.
+    public var announcement: String?
+    public var segments: [String] = ["all"]
 
     public init(
         now: Date, output: URL, mailing: String? = nil, recipient: String? = nil,
@@ -39,6 +42,7 @@ public struct PreviewEntry: Sendable {
 public enum Preview {
     public enum Failure: Error, Sendable, CustomStringConvertible {
         case unknownMailing(String, suggestions: [String])
+        case unknownAnnouncement(String, known: [String])
         case render(String)
         case write(String)
 
@@ -48,6 +52,12 @@ public enum Preview {
                 let hint =
                     suggestions.isEmpty ? "" : "; upcoming mailings: " + suggestions.joined(separator: ", ")
                 return "no mailing \(id.debugDescription)\(hint)"
+            case .unknownAnnouncement(let name, let known):
+                let list =
+                    known.isEmpty
+                    ? "there are none in Templates/announcements/" : "known: " + known.joined(separator: ", ")
+                return
+                    "no announcement template \(name.debugDescription)\(Suggestion.didYouMean(name, among: known)); \(list)"
             case .render(let reason): return "cannot render: \(reason)"
             case .write(let reason): return "cannot write the preview: \(reason)"
             }
@@ -66,7 +76,12 @@ public enum Preview {
             around: request.now, events: network.events, schedule: config.schedule, zone: zone,
             horizonDays: 120)
         let mailings: [Mailing]
-        if let id = request.mailing {
+        if let name = request.announcement {
+            guard renderer.templates.announcements.contains(name) else {
+                throw .unknownAnnouncement(name, known: renderer.templates.announcements)
+            }
+            mailings = [Mailing(announcement: name, segments: request.segments, dueAt: request.now)]
+        } else if let id = request.mailing {
             guard let mailing = all.first(where: { $0.id == id }) else {
                 let upcoming = all.filter { $0.dueAt >= request.now }.prefix(5).map(\.id)
                 throw .unknownMailing(id, suggestions: Array(upcoming))
@@ -96,9 +111,7 @@ public enum Preview {
                 let rendered: RenderedMessage
                 do {
                     rendered = try renderer.render(
-                        RenderRequest(
-                            kind: mailing.kind, mailingID: mailing.id, occurrence: mailing.occurrence,
-                            recipient: recipient, now: request.now))
+                        RenderRequest(mailing: mailing, recipient: recipient, now: request.now))
                 } catch {
                     throw .render("\(mailing.id) for \(recipient.address.address): \(error)")
                 }

@@ -26,7 +26,12 @@ public struct RenderRequest: Sendable {
     public var kind: MailingKind
     /// The mailing's identity, such as `invitation/wednesday-hygge/2026-12-02`.
     public var mailingID: String
-    public var occurrence: Occurrence
+    /// The occurrence an invitation, reminder, cancellation or partner copy is about.
+    public var occurrence: Occurrence?
+    /// The occurrences a newsletter lists (narrowed to the recipient's segments when rendered).
+    public var digest: [Occurrence]
+    /// The template name of an announcement.
+    public var announcement: String?
     public var recipient: Recipient
     /// The calendar SEQUENCE: 0 when first announced, higher after each change.
     public var sequence: Int
@@ -40,9 +45,29 @@ public struct RenderRequest: Sendable {
         self.kind = kind
         self.mailingID = mailingID
         self.occurrence = occurrence
+        self.digest = []
+        self.announcement = nil
         self.recipient = recipient
         self.sequence = sequence
         self.now = now
+    }
+
+    /// The message of `mailing` for `recipient`.
+    public init(mailing: Mailing, recipient: Recipient, sequence: Int = 0, now: Date) {
+        self.kind = mailing.kind
+        self.mailingID = mailing.id
+        self.occurrence = mailing.occurrence
+        self.digest = mailing.digest
+        self.announcement = mailing.announcement
+        self.recipient = recipient
+        self.sequence = sequence
+        self.now = now
+    }
+
+    /// The template's key in the template set: the kind, or `announcements/<name>`.
+    var templateKey: String {
+        if kind == .announcement, let announcement { return "announcements/\(announcement)" }
+        return kind.rawValue
     }
 }
 
@@ -90,11 +115,11 @@ public struct MessageRenderer: Sendable {
         let wanted = language(for: request.recipient)
         guard
             let (template, language) = templates.template(
-                request.kind.rawValue, language: wanted, fallback: network.defaultLanguage)
+                request.templateKey, language: wanted, fallback: network.defaultLanguage)
         else {
             throw RenderError(
                 description:
-                    "no \(request.kind.rawValue) template in \(wanted), \(network.defaultLanguage) or en")
+                    "no \(request.templateKey) template in \(wanted), \(network.defaultLanguage) or en")
         }
         let unsubscribe = unsubscribeTargets(for: request.recipient)
         let context = self.context(for: request, language: language, unsubscribe: unsubscribe)
@@ -146,12 +171,7 @@ public struct MessageRenderer: Sendable {
     func context(for request: RenderRequest, language: LanguageCode, unsubscribe: UnsubscribeTargets)
         -> [String: Any]
     {
-        let occurrence = request.occurrence
         let fallback = network.defaultLanguage
-        let title = occurrence.title.resolve(language, fallback: fallback)?.text ?? occurrence.eventID
-        let description = occurrence.description.resolve(language, fallback: fallback)?.text ?? ""
-        let dates = DateTexts(
-            start: occurrence.start, end: occurrence.end, language: language, zone: network.timeZone)
         var values: [String: String] = ["network": network.name]
         var recipient: [String: Any] = ["email": MarkdownBody.Value.text(request.recipient.address.address)]
         var partner: [String: Any]? = nil
@@ -188,6 +208,73 @@ public struct MessageRenderer: Sendable {
                 MarkdownBody.Value.text($0)
             }
         }
+        var context: [String: Any] = [
+            "network": [
+                "name": MarkdownBody.Value.text(network.name),
+                "email": MarkdownBody.Value.text(network.from.address),
+            ],
+            "recipient": recipient,
+            "t": t,
+            "language": MarkdownBody.Value.text(language.identifier),
+            "unsubscribe": [
+                "url": MarkdownBody.Value.text(unsubscribe.link ?? ""),
+                "mailto": MarkdownBody.Value.text(unsubscribe.mailto ?? ""),
+            ],
+        ]
+        if let occurrence = request.occurrence {
+            let (event, when) = occurrenceContext(occurrence, language: language)
+            context["event"] = event
+            context["when"] = when
+            if let partner {
+                context["partner"] = partner
+                context["copies"] = partnerCopies(occurrence)
+            }
+        } else if let partner {
+            context["partner"] = partner
+        }
+        if request.kind == .newsletter {
+            var digest = request.digest
+            if case .member(let member) = request.recipient { digest = Planner.digest(digest, for: member) }
+            context["occurrences"] = digestEntries(digest, language: language)
+        }
+        return context
+    }
+
+    /// The newsletter's list: each event once, at its first occurrence, with the further dates of a
+    /// repeating event in `also_dates` ("9.12.2026, 16.12.2026"), so a weekly activity is one entry, not five.
+    private func digestEntries(_ digest: [Occurrence], language: LanguageCode) -> [[String: Any]] {
+        var order: [String] = []
+        var byEvent: [String: [Occurrence]] = [:]
+        for occurrence in digest {
+            if byEvent[occurrence.eventID] == nil { order.append(occurrence.eventID) }
+            byEvent[occurrence.eventID, default: []].append(occurrence)
+        }
+        return order.compactMap { id -> [String: Any]? in
+            guard let occurrences = byEvent[id], let first = occurrences.first else { return nil }
+            let (event, when) = occurrenceContext(first, language: language)
+            var entry = event.merging(when) { first, _ in first }
+            let later = occurrences.dropFirst().map {
+                DateTexts(start: $0.start, end: $0.end, language: language, zone: network.timeZone).shortDate
+            }
+            // Only present when there are further dates: a section on it then shows or hides.
+            // Arabic script lists with the Arabic comma.
+            let separator = ["ar", "fa", "ur", "ps", "ckb"].contains(language.language) ? "، " : ", "
+            if !later.isEmpty {
+                entry["also_dates"] = MarkdownBody.Value.text(later.joined(separator: separator))
+            }
+            return entry
+        }
+    }
+
+    /// `event` and `when` for one occurrence, in `language`.
+    private func occurrenceContext(_ occurrence: Occurrence, language: LanguageCode) -> (
+        [String: Any], [String: Any]
+    ) {
+        let fallback = network.defaultLanguage
+        let title = occurrence.title.resolve(language, fallback: fallback)?.text ?? occurrence.eventID
+        let description = occurrence.description.resolve(language, fallback: fallback)?.text ?? ""
+        let dates = DateTexts(
+            start: occurrence.start, end: occurrence.end, language: language, zone: network.timeZone)
         var event: [String: Any] = [
             "id": MarkdownBody.Value.text(occurrence.eventID),
             "title": MarkdownBody.Value.text(title),
@@ -216,26 +303,7 @@ public struct MessageRenderer: Sendable {
             "iso_start": MarkdownBody.Value.text(dates.isoStart),
             "iso_end": MarkdownBody.Value.text(dates.isoEnd),
         ]
-        var context: [String: Any] = [
-            "network": [
-                "name": MarkdownBody.Value.text(network.name),
-                "email": MarkdownBody.Value.text(network.from.address),
-            ],
-            "recipient": recipient,
-            "event": event,
-            "when": when,
-            "t": t,
-            "language": MarkdownBody.Value.text(language.identifier),
-            "unsubscribe": [
-                "url": MarkdownBody.Value.text(unsubscribe.link ?? ""),
-                "mailto": MarkdownBody.Value.text(unsubscribe.mailto ?? ""),
-            ],
-        ]
-        if let partner {
-            context["partner"] = partner
-            context["copies"] = partnerCopies(occurrence)
-        }
-        return context
+        return (event, when)
     }
 
     /// The invitation in English and Danish, for a partner to forward: no member's data in it.
@@ -301,7 +369,8 @@ public struct MessageRenderer: Sendable {
     private func calendarPart(for request: RenderRequest, language: LanguageCode) -> (
         method: String, text: String
     )? {
-        let occurrence = request.occurrence
+        // Only messages about one occurrence carry a calendar entry.
+        guard let occurrence = request.occurrence, request.kind.isAboutOccurrence else { return nil }
         let fallback = network.defaultLanguage
         let method: CalendarMethod =
             request.kind == .cancellation || occurrence.cancelled ? .cancel : .publish
@@ -385,18 +454,34 @@ extension MessageRenderer {
             address: network.from, organisation: "Example A/S", kind: .company, contact: "Sample Contact",
             language: network.defaultLanguage, source: "")
         var problems: [InputProblem] = []
-        for kind in MailingKind.allCases {
+        var requests: [RenderRequest] = []
+        for kind in MailingKind.allCases where kind.isAboutOccurrence {
             let recipient: Recipient = kind == .partner ? .partner(partner) : .member(member)
-            let request = RenderRequest(
-                kind: kind, mailingID: "\(kind.rawValue)/sample", occurrence: sample, recipient: recipient,
-                now: Date())
-            for language in templates.languages(for: kind.rawValue) {
+            requests.append(
+                RenderRequest(
+                    kind: kind, mailingID: "\(kind.rawValue)/sample", occurrence: sample,
+                    recipient: recipient,
+                    now: Date()))
+        }
+        // Two dates of one event, so the digest's optional names (`also_dates`) are present.
+        var nextWeek = sample
+        nextWeek.date = sample.date.adding(days: 7)
+        nextWeek.start = LocalDateTime.adding(seconds: 7 * 86_400, to: sample.start)
+        nextWeek.end = LocalDateTime.adding(seconds: 7 * 86_400, to: sample.end)
+        let newsletter = Mailing(newsletterOn: sample.date, digest: [sample, nextWeek], dueAt: Date())
+        requests.append(RenderRequest(mailing: newsletter, recipient: .member(member), now: Date()))
+        for name in templates.announcements {
+            let announcement = Mailing(announcement: name, segments: ["all"], dueAt: Date())
+            requests.append(RenderRequest(mailing: announcement, recipient: .member(member), now: Date()))
+        }
+        for request in requests {
+            for language in templates.languages(for: request.templateKey) {
                 guard
                     let (template, _) = templates.template(
-                        kind.rawValue, language: language, fallback: language)
+                        request.templateKey, language: language, fallback: language)
                 else { continue }
                 let context = self.context(
-                    for: request, language: language, unsubscribe: unsubscribeTargets(for: recipient))
+                    for: request, language: language, unsubscribe: unsubscribeTargets(for: request.recipient))
                 problems += TemplateNameCheck.problems(
                     in: template.subjectSource, file: template.file, firstLine: 1, context: context)
                 problems += TemplateNameCheck.problems(
@@ -439,20 +524,25 @@ extension MessageRenderer {
             readers[member.language ?? network.defaultLanguage, default: 0] += 1
         }
         for partner in partners { readers[partner.language ?? network.defaultLanguage, default: 0] += 1 }
+        // Every kind and announcement that has a template in some language.
+        let templateKeys =
+            MailingKind.allCases.filter { $0 != .announcement }.map(\.rawValue)
+            .filter { !templates.languages(for: $0).isEmpty }
+            + templates.announcements.map { "announcements/\($0)" }
         var warnings: [InputProblem] = []
         for (language, count) in readers.sorted(by: { $0.key < $1.key }) {
-            let missing = MailingKind.allCases.filter { kind in
-                let available = templates.languages(for: kind.rawValue)
+            let missing = templateKeys.filter { key in
+                let available = templates.languages(for: key)
                 return !available.contains(language)
                     && !available.contains(LanguageCode(verified: language.language))
             }
             guard !missing.isEmpty else { continue }
             let used = templates.template(
-                missing[0].rawValue, language: language, fallback: network.defaultLanguage)?.1
+                missing[0], language: language, fallback: network.defaultLanguage)?.1
             warnings.append(
                 InputProblem(
                     file: InputFiles.displayName(templates.directory), line: 0,
-                    message: "no \(missing.map(\.rawValue).joined(separator: ", ")) template in \(language) "
+                    message: "no \(missing.joined(separator: ", ")) template in \(language) "
                         + "(\(language.englishName)): \(count) recipient\(count == 1 ? " gets" : "s get") "
                         + "the \(used?.identifier ?? "?") one",
                     severity: .warning, kind: .configuration))

@@ -1,11 +1,19 @@
 import Foundation
 
-/// One mailing: a kind of message about one occurrence, due at one moment.
+/// One mailing: a kind of message, about one occurrence (or a digest, or an announcement), due at one moment.
 public struct Mailing: Sendable, Hashable {
-    /// `invitation/wednesday-hygge/2026-12-02`: stable, in every message's `X-Inviter-Mailing`.
+    /// `invitation/wednesday-hygge/2026-12-02`, `newsletter/2026-12-01`, `announcement/citizens-meeting`:
+    /// stable, in every message's `X-Inviter-Mailing`.
     public var id: String
     public var kind: MailingKind
-    public var occurrence: Occurrence
+    /// The occurrence an invitation, reminder, cancellation or partner copy is about.
+    public var occurrence: Occurrence?
+    /// The occurrences a newsletter lists.
+    public var digest: [Occurrence]
+    /// The template name of an announcement.
+    public var announcement: String?
+    /// The member segments an announcement goes to (`all` for everyone).
+    public var segments: [String]
     /// When it is due; it may go out until `dueAt + grace`, and never once the occurrence has started.
     public var dueAt: Date
 
@@ -13,6 +21,31 @@ public struct Mailing: Sendable, Hashable {
         self.id = "\(kind.rawValue)/\(occurrence.id)"
         self.kind = kind
         self.occurrence = occurrence
+        self.digest = []
+        self.announcement = nil
+        self.segments = occurrence.audience
+        self.dueAt = dueAt
+    }
+
+    /// A newsletter on `date` listing `digest`.
+    public init(newsletterOn date: LocalDate, digest: [Occurrence], dueAt: Date) {
+        self.id = "newsletter/\(date)"
+        self.kind = .newsletter
+        self.occurrence = nil
+        self.digest = digest
+        self.announcement = nil
+        self.segments = ["all"]
+        self.dueAt = dueAt
+    }
+
+    /// An announcement from template `name` to `segments`.
+    public init(announcement name: String, segments: [String], dueAt: Date) {
+        self.id = "announcement/\(name)"
+        self.kind = .announcement
+        self.occurrence = nil
+        self.digest = []
+        self.announcement = name
+        self.segments = segments.isEmpty ? ["all"] : segments
         self.dueAt = dueAt
     }
 }
@@ -54,6 +87,7 @@ public enum Planner {
                 }
             }
         }
+        result += newsletters(around: now, events: events, schedule: schedule, zone: zone, daysAhead: ahead)
         return result.sorted { ($0.dueAt, $0.id) < ($1.dueAt, $1.id) }
     }
 
@@ -69,14 +103,20 @@ public enum Planner {
     public static func isDue(
         _ mailing: Mailing, at now: Date, schedule: Configuration.Schedule, zone: TimeZone
     ) -> Bool {
-        let start = mailing.occurrence.start.instant(in: zone)
         let latest = schedule.grace.after(mailing.dueAt, in: zone)
-        return mailing.dueAt <= now && now < latest && now < start
+        guard mailing.dueAt <= now, now < latest else { return false }
+        guard let occurrence = mailing.occurrence else { return true }
+        return now < occurrence.start.instant(in: zone)
     }
 
     /// The active members an occurrence is for: `all`, or anyone in one of its audience segments.
     public static func audience(of occurrence: Occurrence, members: [Member]) -> [Member] {
-        let segments = Set(occurrence.audience)
+        audience(segments: occurrence.audience, members: members)
+    }
+
+    /// The active members in any of `segments`, or all of them for `all`.
+    public static func audience(segments list: [String], members: [Member]) -> [Member] {
+        let segments = Set(list)
         let everyone = segments.contains("all")
         return members.filter { member in
             member.status == .active && (everyone || !segments.isDisjoint(with: member.segments))
@@ -93,9 +133,52 @@ public enum Planner {
     public static func recipients(of mailing: Mailing, members: [Member], partners: [Partner]) -> [Recipient]
     {
         switch mailing.kind {
-        case .partner: return Self.partners(of: mailing.occurrence, partners: partners).map(Recipient.partner)
-        case .invitation, .reminder, .cancellation:
-            return audience(of: mailing.occurrence, members: members).map(Recipient.member)
+        case .partner:
+            guard let occurrence = mailing.occurrence else { return [] }
+            return Self.partners(of: occurrence, partners: partners).map(Recipient.partner)
+        case .newsletter:
+            // Only members for whom the digest lists something.
+            return audience(segments: ["all"], members: members)
+                .filter { !digest(mailing.digest, for: $0).isEmpty }.map(Recipient.member)
+        case .invitation, .reminder, .cancellation, .announcement:
+            return audience(segments: mailing.segments, members: members).map(Recipient.member)
         }
+    }
+
+    /// The occurrences of a digest that are meant for `member`.
+    public static func digest(_ occurrences: [Occurrence], for member: Member) -> [Occurrence] {
+        occurrences.filter { !audience(of: $0, members: [member]).isEmpty }
+    }
+
+    /// The newsletters due between `daysBack` days before and `daysAhead` days after `now`,
+    /// each listing the occurrences of the `weeks` after it.
+    ///
+    /// The RRULE is anchored at 2000-01-01 00:00 local time, so `BYHOUR`/`BYMINUTE` set the time
+    /// of day and the rule alone decides the dates.
+    public static func newsletters(
+        around now: Date, events: [Event], schedule: Configuration.Schedule, zone: TimeZone,
+        daysBack: Int = 1,
+        daysAhead: Int = 60, weeks: Int = 5
+    ) -> [Mailing] {
+        guard let rule = schedule.newsletter, let anchorDate = LocalDate(year: 2000, month: 1, day: 1),
+            let anchor = LocalDateTime(date: anchorDate, hour: 0, minute: 0)
+        else { return [] }
+        let today = LocalDateTime(now, in: zone).date
+        guard let from = LocalDateTime(date: today.adding(days: -daysBack), hour: 0, minute: 0),
+            let through = LocalDateTime(date: today.adding(days: daysAhead), hour: 23, minute: 59, second: 59)
+        else { return [] }
+        var result: [Mailing] = []
+        for time in rule.occurrences(start: anchor, in: zone, from: from, through: through)
+        where time != anchor {
+            guard
+                let until = LocalDateTime(
+                    date: time.date.adding(days: weeks * 7), hour: 23, minute: 59, second: 59)
+            else { continue }
+            let digest = events.flatMap { $0.occurrences(from: time, through: until, in: zone) }
+                .filter { !$0.cancelled }
+                .sorted { ($0.start, $0.eventID) < ($1.start, $1.eventID) }
+            result.append(Mailing(newsletterOn: time.date, digest: digest, dueAt: time.instant(in: zone)))
+        }
+        return result
     }
 }

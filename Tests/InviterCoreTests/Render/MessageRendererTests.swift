@@ -67,6 +67,7 @@ struct RenderFixture {
 
     /// Every template kind in every shipped language, as golden files a reviewer can read.
     static var goldenCases: [String] {
+        // "announcement" renders announcements/winter-programme.
         let kinds = MailingKind.allCases.map(\.rawValue)
         let languages =
             ((try? FileManager.default.contentsOfDirectory(
@@ -92,8 +93,29 @@ struct RenderFixture {
         } else {
             recipient = .member(try RenderFixture.member(Self.names[language] ?? "Member", language))
         }
-        let occurrenceID = kind == .cancellation ? "wednesday-hygge/2026-12-30" : "wednesday-hygge/2026-12-16"
-        let rendered = try fixture.render(kind, occurrenceID, recipient)
+        let rendered: RenderedMessage
+        switch kind {
+        case .newsletter:
+            let digest = try [
+                "wednesday-hygge/2026-12-02", "christmas-lunch/2026-12-12", "wednesday-hygge/2026-12-16",
+            ]
+            .map(fixture.occurrence)
+            let zone = fixture.network.configuration.network.timeZone
+            let day = try #require(LocalDate(iso: "2026-12-01"))
+            let nine = try #require(LocalDateTime(date: day, hour: 9, minute: 0))
+            let mailing = Mailing(newsletterOn: day, digest: digest, dueAt: nine.instant(in: zone))
+            rendered = try fixture.renderer.render(
+                RenderRequest(mailing: mailing, recipient: recipient, now: RenderFixture.now))
+        case .announcement:
+            let mailing = Mailing(
+                announcement: "winter-programme", segments: ["all"], dueAt: RenderFixture.now)
+            rendered = try fixture.renderer.render(
+                RenderRequest(mailing: mailing, recipient: recipient, now: RenderFixture.now))
+        default:
+            let occurrenceID =
+                kind == .cancellation ? "wednesday-hygge/2026-12-30" : "wednesday-hygge/2026-12-16"
+            rendered = try fixture.render(kind, occurrenceID, recipient)
+        }
         #expect(rendered.language.identifier == language, "the \(language) template was used")
         let bytes = try MessageEncoder().encode(rendered.message)
         let directory = TestPaths.golden.appendingPathComponent("rendered")
@@ -265,5 +287,46 @@ struct RenderFixture {
         #expect(first.messageID != reminder.messageID)
         #expect(
             first.extraHeaders.contains(Header("X-Inviter-Mailing", "invitation/wednesday-hygge/2026-12-16")))
+    }
+}
+
+@Suite struct DigestAndAnnouncementTests {
+    @Test func aNewsletterListsARepeatingEventOnceWithItsOtherDates() throws {
+        let fixture = try RenderFixture()
+        let digest = try [
+            "wednesday-hygge/2026-12-02", "wednesday-hygge/2026-12-09", "christmas-lunch/2026-12-12",
+        ]
+        .map(fixture.occurrence)
+        let mailing = Mailing(
+            newsletterOn: try #require(LocalDate(iso: "2026-12-01")), digest: digest, dueAt: RenderFixture.now
+        )
+        let member = Member(
+            address: try MailAddress("olena@example.org"), name: "Olena", language: .english,
+            segments: ["newcomers"],
+            organisation: nil, status: .active, fields: [:], sources: [])
+        let rendered = try fixture.renderer.render(
+            RenderRequest(mailing: mailing, recipient: .member(member), now: RenderFixture.now))
+        let text = rendered.message.text
+        #expect(text.components(separatedBy: "## Wednesday hygge").count == 2, "listed once")
+        #expect(text.contains("*Also on: 09/12/2026*"))
+        #expect(text.contains("## Christmas lunch"))
+        #expect(
+            rendered.message.alternatives.isEmpty && rendered.message.attachments.isEmpty,
+            "no calendar part in a digest")
+        #expect(rendered.message.extraHeaders.contains(Header("X-Inviter-Mailing", "newsletter/2026-12-01")))
+    }
+
+    @Test func anAnnouncementNeedsNoEvent() throws {
+        let fixture = try RenderFixture()
+        let mailing = Mailing(announcement: "winter-programme", segments: ["danes"], dueAt: RenderFixture.now)
+        let recipients = Planner.recipients(
+            of: mailing, members: fixture.network.members.members, partners: [])
+        #expect(recipients.map(\.address.address) == ["mette@example.org"])
+        let rendered = try fixture.renderer.render(
+            RenderRequest(mailing: mailing, recipient: recipients[0], now: RenderFixture.now))
+        #expect(rendered.language.identifier == "da")
+        #expect(rendered.message.subject == "Vores vinterprogram er klar")
+        #expect(rendered.html.contains("<li>"), "Markdown lists become HTML lists")
+        #expect(rendered.message.alternatives.isEmpty)
     }
 }

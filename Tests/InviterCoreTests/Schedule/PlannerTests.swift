@@ -110,3 +110,35 @@ import Testing
         #expect(partners.map(\.address.address) == ["hr@company.example.com"])
     }
 }
+
+@Suite struct NewsletterPlanTests {
+    @Test func newslettersFollowTheirRuleAndListTheComingWeeks() throws {
+        let config = NetworkFixture.config.replacingOccurrences(
+            of: "grace = \"6h\"", with: "grace = \"6h\"\nnewsletter = \"FREQ=MONTHLY;BYMONTHDAY=1;BYHOUR=9\"")
+        let network = try NetworkLoader.load(
+            configuration: try NetworkFixture(["inviter.toml": config]).configURL)
+        let zone = network.configuration.network.timeZone
+        let formatter = ISO8601DateFormatter()
+        let now = try #require(formatter.date(from: "2026-12-01T09:30:00+01:00"))
+        let due = Planner.due(
+            at: now, events: network.events, schedule: network.configuration.schedule, zone: zone)
+        let newsletter = try #require(due.first { $0.kind == .newsletter })
+        #expect(newsletter.id == "newsletter/2026-12-01")
+        #expect(newsletter.dueAt == formatter.date(from: "2026-12-01T09:00:00+01:00"))
+        #expect(newsletter.digest.first?.id == "wednesday-hygge/2026-12-02")
+        #expect(!newsletter.digest.contains { $0.cancelled }, "a cancelled occurrence is not advertised")
+        #expect(newsletter.digest.contains { $0.id == "christmas-lunch/2026-12-12" })
+        let recipients = Planner.recipients(of: newsletter, members: network.members.members, partners: [])
+        #expect(recipients.count == 2, "both members have something in the digest")
+        let mette = try #require(network.members.members.first { $0.address.address == "mette@example.org" })
+        #expect(
+            !Planner.digest(newsletter.digest, for: mette).contains { $0.eventID == "christmas-lunch" },
+            "newcomers only")
+        let tooEarly = try #require(formatter.date(from: "2026-12-01T08:59:00+01:00"))
+        #expect(
+            !Planner.due(
+                at: tooEarly, events: network.events, schedule: network.configuration.schedule, zone: zone
+            )
+            .contains { $0.kind == .newsletter })
+    }
+}

@@ -52,6 +52,7 @@ public struct StringKey: Sendable, Hashable {
         StringKey("greeting_anonymous"),
         StringKey("sign_off"),
         StringKey("view_in_language", placeholders: ["language"]),
+        StringKey("also_on"),
     ]
 
     /// The keys by name.

@@ -4,6 +4,16 @@ import Mustache
 /// The kinds of mail that have templates of their own.
 public enum MailingKind: String, Sendable, CaseIterable, Codable {
     case invitation, reminder, cancellation, partner
+    /// The digest of coming occurrences, on the schedule's own RRULE.
+    case newsletter
+    /// A one-off message from a named template in `announcements/<name>/`.
+    case announcement
+
+    /// The kinds every network needs a template for.
+    static let required: [MailingKind] = [.invitation, .reminder, .cancellation, .partner]
+
+    /// The kinds about one occurrence, which carry a calendar part.
+    public var isAboutOccurrence: Bool { ![.newsletter, .announcement].contains(self) }
 }
 
 /// One template: a subject line and a Markdown body, both Mustache.
@@ -35,6 +45,13 @@ public struct TemplateSet: Sendable {
     let layoutFile: String
     /// Keyed by kind (`invitation`) or `announcements/<name>`.
     let templates: [String: [LanguageCode: BodyTemplate]]
+
+    /// The names of the announcement templates (`announcements/<name>/`).
+    public var announcements: [String] {
+        templates.keys.filter { $0.hasPrefix("announcements/") }.map {
+            String($0.dropFirst("announcements/".count))
+        }.sorted()
+    }
 
     /// The languages that have a template of `kind`.
     public func languages(for kind: String) -> [LanguageCode] {
@@ -68,7 +85,7 @@ public struct TemplateSet: Sendable {
             layout = parse(text, file: layoutFile, firstLine: 1, log: log)
         }
         var templates: [String: [LanguageCode: BodyTemplate]] = [:]
-        for kind in MailingKind.allCases {
+        for kind in MailingKind.allCases where kind != .announcement {
             templates[kind.rawValue] = loadKind(directory.appendingPathComponent(kind.rawValue), log: log)
         }
         let announcements = directory.appendingPathComponent("announcements")
@@ -83,7 +100,7 @@ public struct TemplateSet: Sendable {
             }
             templates["announcements/\(name)"] = loadKind(folder, log: log)
         }
-        for kind in MailingKind.allCases where (templates[kind.rawValue] ?? [:]).isEmpty {
+        for kind in MailingKind.required where (templates[kind.rawValue] ?? [:]).isEmpty {
             log.add(
                 InputProblem(
                     file: InputFiles.displayName(directory.appendingPathComponent(kind.rawValue)), line: 0,
