@@ -45,6 +45,10 @@ extension Inviter {
                 + setup.renderer.fallbackWarnings(
                     members: network.members.members, partners: network.partners?.partners ?? [])
             for warning in templateWarnings { print(warning) }
+            let textWarnings = EventTextCheck.warnings(
+                events: network.events, members: network.members.members,
+                defaultLanguage: network.configuration.network.defaultLanguage)
+            for warning in textWarnings { print(warning) }
             for line in CheckSummary(network, now: instant).lines { print(line) }
             let languages = setup.renderer.templates.languages(for: MailingKind.invitation.rawValue).map(
                 \.identifier)

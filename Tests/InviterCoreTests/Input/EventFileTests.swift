@@ -239,3 +239,21 @@ import Testing
             })
     }
 }
+
+@Suite struct EventTextCheckTests {
+    @Test func warnsWhenTheAudienceReadsALanguageTheEventLacks() throws {
+        let network = try NetworkLoader.load(configuration: try NetworkFixture().configURL)
+        let warnings = EventTextCheck.warnings(
+            events: network.events, members: network.members.members, defaultLanguage: .english
+        ).map(\.description)
+        // Olena reads Ukrainian; the hygge title exists in en and da only.
+        #expect(
+            warnings.contains {
+                $0.contains("events.toml:1: warning: wednesday-hygge.title")
+                    && $0.contains("(uk 1); they get it in en")
+            }, "\(warnings)")
+        #expect(
+            !warnings.contains { $0.contains("christmas-lunch") && $0.contains("da") },
+            "Mette is not in the lunch's audience")
+    }
+}

@@ -1,0 +1,49 @@
+/// Finds events whose title or description is missing in a language their audience reads.
+///
+/// Such members still get the event, in the fallback language; the warning
+/// tells the organizer who would be better served by a translation.
+public enum EventTextCheck {
+    public static func warnings(events: [Event], members: [Member], defaultLanguage: LanguageCode)
+        -> [InputProblem]
+    {
+        var warnings: [InputProblem] = []
+        for event in events {
+            let audience = Planner.audience(segments: event.audience, members: members)
+            var readers: [LanguageCode: Int] = [:]
+            for member in audience { readers[member.language ?? defaultLanguage, default: 0] += 1 }
+            var missing: [(LanguageCode, Int)] = []
+            var fallbackUsed: Set<LanguageCode> = []
+            for (language, count) in readers.sorted(by: { $0.key < $1.key }) {
+                guard let resolved = event.title.resolve(language, fallback: defaultLanguage) else {
+                    continue
+                }
+                if resolved.language != language,
+                    resolved.language != LanguageCode(verified: language.language)
+                {
+                    missing.append((language, count))
+                    fallbackUsed.insert(resolved.language)
+                }
+            }
+            guard !missing.isEmpty else { continue }
+            let (file, line) = location(event.source)
+            let total = missing.reduce(0) { $0 + $1.1 }
+            let list = missing.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+            let used = fallbackUsed.map(\.identifier).sorted().joined(separator: "/")
+            warnings.append(
+                InputProblem(
+                    file: file, line: line, field: "\(event.id).title",
+                    message:
+                        "no text in the language of \(total) recipient\(total == 1 ? "" : "s") (\(list)); they get it in \(used)",
+                    severity: .warning, kind: .data))
+        }
+        return warnings
+    }
+
+    private static func location(_ source: String) -> (String, Int) {
+        guard let colon = source.lastIndex(of: ":"), let line = Int(source[source.index(after: colon)...])
+        else {
+            return (source, 0)
+        }
+        return (String(source[..<colon]), line)
+    }
+}
