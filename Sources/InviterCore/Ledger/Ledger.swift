@@ -1,0 +1,119 @@
+import Foundation
+
+/// Where one (mailing, recipient) pair stands.
+///
+/// `pending` → `sending` → `sent`; a temporary failure → `retrying` (with a
+/// next attempt time) until the deadline, then `failed`; a permanent one →
+/// `failed`; an outcome nobody knows (the run died while sending, or the
+/// connection broke after the body) → `unknown`, sent again by default or
+/// `held` for a person. `skipped`: the recipient was suppressed, or the
+/// mailing was missed beyond grace.
+public enum DeliveryState: String, Sendable, Codable, CaseIterable {
+    case pending, sending, sent, retrying, failed, unknown, held, skipped
+}
+
+/// Identifies one delivery: a mailing and a recipient address (lowercased).
+public struct DeliveryKey: Sendable, Hashable, CustomStringConvertible {
+    public let mailingID: String
+    public let recipient: String
+
+    public init(mailingID: String, recipient: String) {
+        self.mailingID = mailingID
+        self.recipient = recipient.lowercased()
+    }
+
+    public var description: String { "\(mailingID) → \(recipient)" }
+}
+
+/// A mailing as the ledger keeps it.
+public struct MailingRecord: Sendable, Hashable {
+    public var id: String
+    public var kind: MailingKind
+    public var dueAt: Date
+    /// After this moment nothing of the mailing is sent any more (the occurrence starts); retries give up.
+    public var deadline: Date?
+
+    public init(id: String, kind: MailingKind, dueAt: Date, deadline: Date?) {
+        self.id = id
+        self.kind = kind
+        self.dueAt = dueAt
+        self.deadline = deadline
+    }
+}
+
+/// One delivery as the ledger has it.
+public struct LedgerEntry: Sendable, Hashable {
+    public var key: DeliveryKey
+    public var state: DeliveryState
+    public var attempts: Int
+    public var nextAttemptAt: Date?
+    /// The Message-ID used for every attempt, so a resent message is recognisable as the same one.
+    public var messageID: String
+    /// The server's last reply, or why the state was set.
+    public var lastReply: String?
+    public var updatedAt: Date
+
+    public init(
+        key: DeliveryKey, state: DeliveryState, attempts: Int, nextAttemptAt: Date?, messageID: String,
+        lastReply: String?, updatedAt: Date
+    ) {
+        self.key = key
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.messageID = messageID
+        self.lastReply = lastReply
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Counts and failures of one mailing, for `inviter status`.
+public struct MailingStatus: Sendable, Hashable {
+    public var mailing: MailingRecord
+    public var counts: [DeliveryState: Int]
+    /// Failed, unknown and held deliveries: what a person may need to act on.
+    public var attention: [LedgerEntry]
+
+    public init(mailing: MailingRecord, counts: [DeliveryState: Int], attention: [LedgerEntry]) {
+        self.mailing = mailing
+        self.counts = counts
+        self.attention = attention
+    }
+}
+
+/// The send ledger: every (mailing, recipient) pair, exactly once.
+///
+/// Nothing is recorded as sent before the server's 250, and every message
+/// is marked `sending` (durably) before it is handed over, so a run killed at
+/// any instant leaves at most those in flight in doubt, and the next run
+/// finds them.
+public protocol Ledger: Sendable {
+    /// Registers a mailing and its recipients with their Message-IDs. Pairs already
+    /// known keep their state; returns how many were new.
+    func register(_ mailing: MailingRecord, recipients: [(address: String, messageID: String)], now: Date) throws -> Int
+    /// At the start of a run: deliveries left `sending` by a run that died become `unknown`.
+    func recoverInterrupted(now: Date) throws -> Int
+    /// Deliveries to attempt now, oldest due first: `pending`, `retrying` whose time has come, and
+    /// `unknown` when `resendUnknown` (else those become `held`). At most `limit`.
+    func ready(now: Date, resendUnknown: Bool, limit: Int) throws -> [LedgerEntry]
+    /// Marks deliveries as being sent, durably, before they are handed to the server.
+    func markSending(_ keys: [DeliveryKey], now: Date) throws
+    /// Records an outcome: `sent`, `retrying` at `retryAt` (or `failed` when nil), `failed`, or `unknown`.
+    func record(_ key: DeliveryKey, state: DeliveryState, reply: String?, retryAt: Date?, now: Date) throws
+    /// Gives up on everything still waiting for a mailing whose deadline has passed: `failed` with `reason`.
+    func expire(now: Date, reason: String) throws -> Int
+    /// Marks pairs `skipped` with a reason (a suppressed address, a mailing missed beyond grace).
+    func skip(_ keys: [DeliveryKey], reason: String, now: Date) throws
+
+    func suppress(_ address: String, reason: String, now: Date) throws
+    func unsuppress(_ address: String) throws -> Bool
+    func suppressed() throws -> [(address: String, reason: String, since: Date)]
+    func isSuppressed(_ address: String) throws -> Bool
+
+    /// Takes up to `wanted` sends from a token bucket of `rate`, shared by all runs; returns how many are granted.
+    func takeTokens(_ wanted: Int, rate: RateLimit, now: Date) throws -> Int
+
+    func entry(_ key: DeliveryKey) throws -> LedgerEntry?
+    func mailing(_ id: String) throws -> MailingRecord?
+    func status(mailing: String?) throws -> [MailingStatus]
+}
