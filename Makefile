@@ -48,14 +48,18 @@ test: deps $(VENV)/.ready
 	$(SWIFT) build --build-tests
 	INVITER_TEST_PYTHON="$(CURDIR)/$(PYTHON)" $(SWIFT) test --skip-build
 
-# The example network in Config/, as of a moment when invitations are due:
-# check it, then render everything a run would send into var/preview/.
+# The example network in Config/, at a moment when invitations are due: check
+# it, run the main job (the outbox transport writes the mail to var/outbox/,
+# the ledger lives in var/), show the status, and render a browsable preview.
 DEMO_NOW ?= 2026-11-18T19:00:00+01:00
 
 demo: build
 	$(INVITER) check --config Config/inviter.toml --now $(DEMO_NOW)
+	INVITER_SECRET=demo-secret $(INVITER) run --config Config/inviter.toml --now $(DEMO_NOW)
+	$(INVITER) status --config Config/inviter.toml
 	INVITER_SECRET=demo-secret $(INVITER) preview --config Config/inviter.toml --now $(DEMO_NOW) --out var/preview
-	@echo "Open var/preview/index.html in a browser, or any .eml file there in a mail program."
+	@echo "The mail is in var/outbox/ (open any .eml file in a mail program); var/preview/index.html lists it."
+	@echo "Running make demo again sends nothing new: the ledger in var/ knows it was sent. rm -rf var to start over."
 
 lint:
 	$(SWIFT) format lint --recursive --strict Package.swift Sources Tests

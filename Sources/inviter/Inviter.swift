@@ -8,6 +8,6 @@ struct Inviter: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inviter",
         abstract: "Invitations and newsletters for international networks.",
-        subcommands: [Check.self, Events.self, Preview.self, SendTest.self]
+        subcommands: [Run.self, Status.self, Check.self, Events.self, Preview.self, SendTest.self]
     )
 }

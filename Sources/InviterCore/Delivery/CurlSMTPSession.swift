@@ -51,6 +51,7 @@ final class CurlSMTPSession {
     func run(
         _ envelopes: [Envelope],
         shouldStop: () -> Bool,
+        willSend: (String) throws -> Void,
         report: (DeliveryResult) -> Void
     ) throws(TransportError) {
         var next = 0
@@ -62,6 +63,12 @@ final class CurlSMTPSession {
             while stopError == nil, next < envelopes.count, !shouldStop(),
                 let free = transfers.first(where: { !$0.isActive })
             {
+                do {
+                    try willSend(envelopes[next].id)
+                } catch {
+                    stopError = .configuration("cannot record the message as being sent: \(error)")
+                    break
+                }
                 try start(free, with: envelopes[next])
                 next += 1
                 active += 1

@@ -12,7 +12,10 @@ public struct OutboxTransport: Transport {
         self.directory = directory
     }
 
-    public func deliver(_ envelopes: [Envelope], report: @escaping @Sendable (DeliveryResult) -> Void)
+    public func deliver(
+        _ envelopes: [Envelope], willSend: @escaping @Sendable (String) throws -> Void,
+        report: @escaping @Sendable (DeliveryResult) -> Void
+    )
         async throws
     {
         do {
@@ -23,6 +26,11 @@ public struct OutboxTransport: Transport {
         }
         for envelope in envelopes {
             if Task.isCancelled { return }
+            do {
+                try willSend(envelope.id)
+            } catch {
+                throw TransportError.configuration("cannot record the message as being sent: \(error)")
+            }
             let target = directory.appendingPathComponent(OutboxTransport.fileName(for: envelope.id))
             let temporary = directory.appendingPathComponent(".\(target.lastPathComponent).partial")
             do {

@@ -17,7 +17,10 @@ public struct SMTPTransport: Transport {
         self.url = try settings.curlURL()
     }
 
-    public func deliver(_ envelopes: [Envelope], report: @escaping @Sendable (DeliveryResult) -> Void)
+    public func deliver(
+        _ envelopes: [Envelope], willSend: @escaping @Sendable (String) throws -> Void,
+        report: @escaping @Sendable (DeliveryResult) -> Void
+    )
         async throws
     {
         guard !envelopes.isEmpty else { return }
@@ -31,7 +34,9 @@ public struct SMTPTransport: Transport {
                     let result: Result<Void, TransportError> = {
                         do throws(TransportError) {
                             let session = try CurlSMTPSession(settings: settings, url: url)
-                            try session.run(envelopes, shouldStop: { stop.withLock { $0 } }, report: report)
+                            try session.run(
+                                envelopes, shouldStop: { stop.withLock { $0 } }, willSend: willSend,
+                                report: report)
                             return .success(())
                         } catch {
                             return .failure(error)

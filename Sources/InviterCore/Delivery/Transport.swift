@@ -11,12 +11,25 @@ public protocol Transport: Sendable {
     ///
     /// - Parameters:
     ///   - envelopes: The messages, each with its one recipient.
+    ///   - willSend: Called with an envelope's id just before it is handed over, from any thread;
+    ///     the ledger marks it `sending` here, so that only messages really in flight are in
+    ///     doubt when the process dies. When it throws, the transport stops starting messages.
     ///   - report: Called once per attempted envelope, from any thread.
     /// - Throws: `TransportError` when the transport cannot go on at all.
-    func deliver(_ envelopes: [Envelope], report: @escaping @Sendable (DeliveryResult) -> Void) async throws
+    func deliver(
+        _ envelopes: [Envelope], willSend: @escaping @Sendable (String) throws -> Void,
+        report: @escaping @Sendable (DeliveryResult) -> Void
+    ) async throws
 }
 
 extension Transport {
+    /// Delivers without a hook before each hand-over.
+    public func deliver(_ envelopes: [Envelope], report: @escaping @Sendable (DeliveryResult) -> Void)
+        async throws
+    {
+        try await deliver(envelopes, willSend: { _ in }, report: report)
+    }
+
     /// Delivers `envelopes` and returns the outcomes in the order they became known.
     public func deliver(_ envelopes: [Envelope]) async throws -> [DeliveryResult] {
         let collected = ResultCollector()

@@ -90,7 +90,8 @@ public struct MailingStatus: Sendable, Hashable {
 public protocol Ledger: Sendable {
     /// Registers a mailing and its recipients with their Message-IDs. Pairs already
     /// known keep their state; returns how many were new.
-    func register(_ mailing: MailingRecord, recipients: [(address: String, messageID: String)], now: Date) throws -> Int
+    func register(_ mailing: MailingRecord, recipients: [(address: String, messageID: String)], now: Date)
+        throws -> Int
     /// At the start of a run: deliveries left `sending` by a run that died become `unknown`.
     func recoverInterrupted(now: Date) throws -> Int
     /// Deliveries to attempt now, oldest due first: `pending`, `retrying` whose time has come, and

@@ -106,6 +106,12 @@ public struct MessageRenderer: Sendable {
 
     var network: Configuration.Network { configuration.network }
 
+    /// The Message-ID of (mailing, recipient): the same in every attempt and every run, so the ledger
+    /// can record it before sending and a resent message is recognisable.
+    public func messageID(mailingID: String, recipient: String) -> MessageID {
+        MessageID(stableKey: "\(mailingID) \(recipient.lowercased())", domain: network.from.domain)
+    }
+
     /// The recipient's language, else the network's default, else English: the chain every text follows.
     func language(for recipient: Recipient) -> LanguageCode {
         recipient.language ?? network.defaultLanguage
@@ -139,9 +145,7 @@ public struct MessageRenderer: Sendable {
             subject: subject,
             date: request.now,
             timeZone: network.timeZone,
-            messageID: MessageID(
-                stableKey: "\(request.mailingID) \(request.recipient.address.address.lowercased())",
-                domain: network.from.domain),
+            messageID: messageID(mailingID: request.mailingID, recipient: request.recipient.address.address),
             listID: ListID(name: network.name, id: "invitations.\(network.from.domain)"),
             listUnsubscribe: unsubscribe.headers,
             oneClickUnsubscribe: unsubscribe.oneClick,

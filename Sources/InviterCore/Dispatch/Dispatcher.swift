@@ -1,0 +1,332 @@
+import Foundation
+import Synchronization
+
+/// What one run did, for the summary line, `--json` and the exit code.
+public struct RunSummary: Sendable, Codable {
+    public var mailingsDue: [String] = []
+    public var registered = 0
+    public var sent = 0
+    public var retrying = 0
+    public var failed = 0
+    public var unknown = 0
+    public var skipped = 0
+    public var recovered = 0
+    public var expired = 0
+    /// Deliveries left waiting because the rate limit's budget was spent.
+    public var waitingForRateLimit = 0
+    /// Set when the run stopped early: the relay refused for security, or could not be reached.
+    public var stoppedBecause: String?
+    public var stopKind: StopKind?
+
+    public enum StopKind: String, Sendable, Codable { case security, unreachable, configuration }
+
+    public init() {}
+
+    /// One paragraph for the log.
+    public var text: String {
+        var parts = ["\(mailingsDue.count) mailing\(mailingsDue.count == 1 ? "" : "s") due"]
+        parts.append("\(sent) sent")
+        if retrying > 0 { parts.append("\(retrying) to retry later") }
+        if failed > 0 { parts.append("\(failed) failed permanently") }
+        if unknown > 0 { parts.append("\(unknown) with unknown outcome") }
+        if skipped > 0 { parts.append("\(skipped) skipped") }
+        if waitingForRateLimit > 0 { parts.append("\(waitingForRateLimit) waiting for the rate limit") }
+        if recovered > 0 { parts.append("\(recovered) found in doubt from an interrupted run") }
+        if expired > 0 { parts.append("\(expired) given up because the event started") }
+        var text = parts.joined(separator: ", ") + "."
+        if let stoppedBecause { text += " Stopped: \(stoppedBecause)." }
+        return text
+    }
+}
+
+/// One run: plan → record → render → deliver → report.
+///
+/// The ledger is written before and after every hand-over, so a run killed
+/// at any instant loses nothing: the next run finds what was in flight
+/// (`unknown`, sent again with the same Message-ID) and everything not yet
+/// tried (`pending`).
+public struct Dispatcher: Sendable {
+    public let network: LoadedNetwork
+    public let renderer: MessageRenderer
+    public let ledger: any Ledger
+    public let transport: any Transport
+    /// Messages rendered and handed over at a time: memory stays flat however long the list.
+    public var batchSize = 200
+    /// Receives progress (sent so far), for a terminal's live line.
+    public var progress: (@Sendable (Int) -> Void)?
+
+    public init(
+        network: LoadedNetwork, renderer: MessageRenderer, ledger: any Ledger, transport: any Transport
+    ) {
+        self.network = network
+        self.renderer = renderer
+        self.ledger = ledger
+        self.transport = transport
+    }
+
+    var configuration: Configuration { network.configuration }
+    var zone: TimeZone { configuration.network.timeZone }
+
+    /// Retry delays after the 1st, 2nd, 3rd and later temporary failures.
+    static let backoff: [TimeInterval] = [5 * 60, 15 * 60, 60 * 60, 4 * 60 * 60]
+
+    public func run(now: Date) async throws -> RunSummary {
+        var summary = RunSummary()
+        summary.recovered = try ledger.recoverInterrupted(now: now)
+
+        // Plan and record: each due mailing with its recipients, once.
+        let known = knownMailings(now: now)
+        let due = known.values.filter {
+            Planner.isDue($0, at: now, schedule: configuration.schedule, zone: zone)
+        }
+        .sorted { ($0.dueAt, $0.id) < ($1.dueAt, $1.id) }
+        summary.mailingsDue = due.map(\.id)
+        for mailing in due {
+            let recipients = try recipients(of: mailing)
+            let record = MailingRecord(
+                id: mailing.id, kind: mailing.kind, dueAt: mailing.dueAt, deadline: deadline(of: mailing))
+            summary.registered += try ledger.register(
+                record,
+                recipients: recipients.map {
+                    (
+                        $0.address.address.lowercased(),
+                        renderer.messageID(mailingID: mailing.id, recipient: $0.address.address).value
+                    )
+                },
+                now: now)
+        }
+        try skipMissed(known: known, now: now, summary: &summary)
+        summary.expired = try ledger.expire(now: now, reason: "gave up: the event has started")
+
+        // Deliver in batches, rendering each message just before it goes.
+        let recipientsByAddress = recipientIndex()
+        while summary.stoppedBecause == nil {
+            var entries = try ledger.ready(
+                now: now, resendUnknown: configuration.delivery.resendUnknown, limit: batchSize)
+            if entries.isEmpty { break }
+            if let rate = configuration.delivery.rate {
+                let granted = try ledger.takeTokens(entries.count, rate: rate, now: now)
+                if granted < entries.count {
+                    let waiting = try ledger.ready(
+                        now: now, resendUnknown: configuration.delivery.resendUnknown, limit: Int.max)
+                    summary.waitingForRateLimit = waiting.count - granted
+                    entries = Array(entries.prefix(granted))
+                }
+                if entries.isEmpty { break }
+            }
+            try await deliver(
+                entries, known: known, recipients: recipientsByAddress, now: now, summary: &summary)
+            if summary.waitingForRateLimit > 0 { break }
+        }
+        return summary
+    }
+
+    /// Renders, marks as sending, hands over and records one batch.
+    private func deliver(
+        _ entries: [LedgerEntry], known: [String: Mailing], recipients: RecipientIndex, now: Date,
+        summary: inout RunSummary
+    ) async throws {
+        var envelopes: [Envelope] = []
+        var byID: [String: LedgerEntry] = [:]
+        var skipped: [DeliveryKey] = []
+        let encoder = MessageEncoder()
+        for entry in entries {
+            // A person who is both a member and a partner contact gets both messages: look in the right list.
+            let list = known[entry.key.mailingID]?.kind == .partner ? recipients.partners : recipients.members
+            guard let mailing = known[entry.key.mailingID], let recipient = list[entry.key.recipient] else {
+                skipped.append(entry.key)
+                continue
+            }
+            if case .member(let member) = recipient, member.status != .active {
+                skipped.append(entry.key)
+                continue
+            }
+            let rendered = try renderer.render(
+                RenderRequest(mailing: mailing, recipient: recipient, now: now))
+            let envelope = Envelope(
+                id: "\(entry.key.mailingID) \(entry.key.recipient)", sender: configuration.network.from,
+                recipient: recipient.address, data: try encoder.encode(rendered.message))
+            envelopes.append(envelope)
+            byID[envelope.id] = entry
+        }
+        if !skipped.isEmpty {
+            try ledger.skip(
+                skipped, reason: "no longer an active member or partner, or the mailing is gone", now: now)
+            summary.skipped += skipped.count
+        }
+        guard !envelopes.isEmpty else { return }
+
+        let outcome = Mutex(Outcome())
+        let ledger = self.ledger
+        let entriesByID = byID
+        let deadlines = Dictionary(uniqueKeysWithValues: known.values.map { ($0.id, deadline(of: $0)) })
+        let progress = self.progress
+        var stop: TransportError?
+        do {
+            // Each message is marked `sending` just before it is handed over, so a run killed now
+            // leaves only the messages really in flight in doubt.
+            let willSend: @Sendable (String) throws -> Void = { id in
+                guard let key = entriesByID[id]?.key else { return }
+                try ledger.markSending([key], now: now)
+            }
+            try await transport.deliver(envelopes, willSend: willSend) { result in
+                guard let entry = entriesByID[result.id] else { return }
+                do {
+                    let state = try Dispatcher.record(
+                        result, entry: entry, deadline: deadlines[entry.key.mailingID] ?? nil, ledger: ledger,
+                        now: now)
+                    let sent = outcome.withLock { outcome -> Int in
+                        outcome.reported.insert(result.id)
+                        outcome.states[state, default: 0] += 1
+                        return outcome.states[.sent, default: 0]
+                    }
+                    progress?(sent)
+                } catch {
+                    outcome.withLock { $0.errors.append("\(error)") }
+                }
+            }
+        } catch let error as TransportError {
+            stop = error
+        }
+        let final = outcome.withLock { $0 }
+        if let error = final.errors.first { throw LedgerWriteError(description: error) }
+        summary.sent += final.states[.sent, default: 0]
+        summary.retrying += final.states[.retrying, default: 0]
+        summary.failed += final.states[.failed, default: 0]
+        summary.unknown += final.states[.unknown, default: 0]
+        if let stop {
+            // Messages never handed over go back to waiting, for the next run.
+            for envelope in envelopes where !final.reported.contains(envelope.id) {
+                if let key = byID[envelope.id]?.key {
+                    try ledger.record(
+                        key, state: .pending, reply: "not attempted: \(stop)", retryAt: nil, now: now)
+                }
+            }
+            summary.stoppedBecause = stop.description
+            switch stop {
+            case .security: summary.stopKind = .security
+            case .unreachable: summary.stopKind = .unreachable
+            case .configuration: summary.stopKind = .configuration
+            }
+        }
+    }
+
+    private struct Outcome {
+        var reported: Set<String> = []
+        var states: [DeliveryState: Int] = [:]
+        var errors: [String] = []
+    }
+
+    /// Records one outcome; returns the state it was recorded as.
+    static func record(
+        _ result: DeliveryResult, entry: LedgerEntry, deadline: Date?, ledger: any Ledger, now: Date
+    ) throws -> DeliveryState {
+        let reply = result.reply.map { "\($0)" } ?? result.detail
+        switch result.outcome {
+        case .delivered:
+            try ledger.record(entry.key, state: .sent, reply: reply, retryAt: nil, now: now)
+            return .sent
+        case .unknown:
+            try ledger.record(
+                entry.key, state: .unknown, reply: "\(result.detail); \(reply)", retryAt: nil, now: now)
+            return .unknown
+        case .permanent:
+            try ledger.record(entry.key, state: .failed, reply: reply, retryAt: nil, now: now)
+            // "No such user" (5.1.x): never write to this address again.
+            if let text = result.reply?.text, text.hasPrefix("5.1.") {
+                try ledger.suppress(entry.key.recipient, reason: "bounced: \(reply)", now: now)
+            }
+            return .failed
+        case .temporary:
+            let delay = backoff[min(max(entry.attempts, 1), backoff.count) - 1]
+            let retryAt = now.addingTimeInterval(delay)
+            if let deadline, retryAt >= deadline {
+                try ledger.record(
+                    entry.key, state: .failed, reply: "gave up before the event: \(reply)", retryAt: nil,
+                    now: now)
+                return .failed
+            }
+            try ledger.record(entry.key, state: .retrying, reply: reply, retryAt: retryAt, now: now)
+            return .retrying
+        }
+    }
+
+    /// Every mailing the ledger may still hold deliveries for, by id: from a day back to well ahead.
+    func knownMailings(now: Date) -> [String: Mailing] {
+        var mailings = Planner.mailings(
+            around: now, events: network.events, schedule: configuration.schedule, zone: zone,
+            horizonDays: 400)
+        mailings += Planner.newsletters(
+            around: now, events: network.events, schedule: configuration.schedule, zone: zone, daysBack: 3,
+            daysAhead: 0)
+        return Dictionary(mailings.map { ($0.id, $0) }) { first, _ in first }
+    }
+
+    /// After the occurrence starts nothing of its mailings goes out; a newsletter's grace is its deadline.
+    func deadline(of mailing: Mailing) -> Date? {
+        if let occurrence = mailing.occurrence { return occurrence.start.instant(in: zone) }
+        return configuration.schedule.grace.after(mailing.dueAt, in: zone)
+    }
+
+    /// The recipients of a due mailing; a cancellation only reaches those who were invited.
+    func recipients(of mailing: Mailing) throws -> [Recipient] {
+        let all = Planner.recipients(
+            of: mailing, members: network.members.members, partners: network.partners?.partners ?? [])
+        guard mailing.kind == .cancellation, let occurrence = mailing.occurrence else { return all }
+        return try all.filter { recipient in
+            let invitation = DeliveryKey(
+                mailingID: "invitation/\(occurrence.id)", recipient: recipient.address.address)
+            return try ledger.entry(invitation)?.state == .sent
+        }
+    }
+
+    /// Mailings whose grace has ended without a run: recorded as skipped, once, so `status` shows
+    /// them, and never sent late.
+    private func skipMissed(known: [String: Mailing], now: Date, summary: inout RunSummary) throws {
+        for mailing in known.values where mailing.kind != .cancellation {
+            let latest = configuration.schedule.grace.after(mailing.dueAt, in: zone)
+            let start = mailing.occurrence?.start.instant(in: zone) ?? .distantFuture
+            guard latest <= now, now < start, try ledger.mailing(mailing.id) == nil else { continue }
+            // Only a mailing due within the last days is worth reporting; older ones predate this ledger.
+            guard now.timeIntervalSince(mailing.dueAt) < 3 * 86_400 else { continue }
+            let recipients = try recipients(of: mailing)
+            let record = MailingRecord(
+                id: mailing.id, kind: mailing.kind, dueAt: mailing.dueAt, deadline: deadline(of: mailing))
+            _ = try ledger.register(
+                record,
+                recipients: recipients.map {
+                    (
+                        $0.address.address.lowercased(),
+                        renderer.messageID(mailingID: mailing.id, recipient: $0.address.address).value
+                    )
+                },
+                now: now)
+            let due = MessageEncoder.rfc5322Date(mailing.dueAt, in: zone)
+            let keys = recipients.map { DeliveryKey(mailingID: mailing.id, recipient: $0.address.address) }
+            try ledger.skip(
+                keys, reason: "missed: due \(due), and the grace period ended before a run", now: now)
+            summary.skipped += keys.count
+        }
+    }
+
+    struct RecipientIndex {
+        var members: [String: Recipient] = [:]
+        var partners: [String: Recipient] = [:]
+    }
+
+    private func recipientIndex() -> RecipientIndex {
+        var index = RecipientIndex()
+        for partner in network.partners?.partners ?? [] {
+            index.partners[partner.address.address.lowercased()] = .partner(partner)
+        }
+        for member in network.members.members {
+            index.members[member.address.address.lowercased()] = .member(member)
+        }
+        return index
+    }
+}
+
+/// The ledger could not be written while outcomes were being recorded.
+public struct LedgerWriteError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+}

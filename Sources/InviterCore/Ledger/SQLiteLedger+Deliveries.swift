@@ -1,0 +1,239 @@
+import Foundation
+import GRDB
+
+/// The delivery state machine: register, pick, mark, record, expire, skip.
+///
+/// A `sent` entry is final: every update below excludes it, so a late or
+/// duplicate outcome (a second run, a retried report) can never undo a
+/// success and cause the message to go out again.
+extension SQLiteLedger {
+    public func register(
+        _ mailing: MailingRecord, recipients: [(address: String, messageID: String)], now: Date
+    ) throws -> Int {
+        try pool.write { db in
+            // A known mailing keeps its kind and due time; only the deadline follows the event.
+            try db.execute(
+                sql: """
+                    INSERT INTO mailing (id, kind, dueAt, deadline, createdAt) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET deadline = excluded.deadline
+                    """,
+                arguments: [
+                    mailing.id, mailing.kind.rawValue, mailing.dueAt.timeIntervalSince1970,
+                    mailing.deadline?.timeIntervalSince1970, now.timeIntervalSince1970,
+                ])
+            let suppression = try db.cachedStatement(sql: "SELECT reason FROM suppression WHERE address = ?")
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT OR IGNORE INTO delivery (
+                        mailingId, recipient, state, attempts, nextAttemptAt, messageId, lastReply,
+                        updatedAt)
+                    VALUES (?, ?, ?, 0, NULL, ?, ?, ?)
+                    """)
+            var added = 0
+            for recipient in recipients {
+                let address = recipient.address.lowercased()
+                let reason = try String.fetchOne(suppression, arguments: [address])
+                let state: DeliveryState = reason == nil ? .pending : .skipped
+                try insert.execute(arguments: [
+                    mailing.id, address, state.rawValue, recipient.messageID,
+                    reason.map { "suppressed: \($0)" },
+                    now.timeIntervalSince1970,
+                ])
+                added += db.changesCount
+            }
+            return added
+        }
+    }
+
+    public func recoverInterrupted(now: Date) throws -> Int {
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET state = 'unknown', lastReply = ?, nextAttemptAt = NULL, updatedAt = ?
+                    WHERE state = 'sending'
+                    """,
+                arguments: ["the run stopped while this message was being sent", now.timeIntervalSince1970])
+            return db.changesCount
+        }
+    }
+
+    /// Also, in the same transaction, skips waiting deliveries to addresses
+    /// suppressed since they were registered (an unsubscribe or bounce between
+    /// runs), so they are never sent to, and holds `unknown` ones unless
+    /// `resendUnknown`.
+    public func ready(now: Date, resendUnknown: Bool, limit: Int) throws -> [LedgerEntry] {
+        try pool.write { db in
+            let seconds = now.timeIntervalSince1970
+            try db.execute(
+                sql: """
+                    UPDATE delivery
+                    SET state = 'skipped', nextAttemptAt = NULL, updatedAt = ?,
+                        lastReply = 'suppressed: '
+                            || (SELECT reason FROM suppression WHERE address = delivery.recipient)
+                    WHERE state IN ('pending', 'retrying', 'unknown')
+                        AND recipient IN (SELECT address FROM suppression)
+                    """,
+                arguments: [seconds])
+            if !resendUnknown {
+                try db.execute(
+                    sql: "UPDATE delivery SET state = 'held', updatedAt = ? WHERE state = 'unknown'",
+                    arguments: [seconds])
+            }
+            guard limit > 0 else { return [] }
+            // A `retrying` entry without a time cannot be written by `record`; should one
+            // appear anyway, it is due rather than stuck for ever.
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.entryColumns) FROM delivery d JOIN mailing m ON m.id = d.mailingId
+                    WHERE (d.state = 'pending'
+                            OR (d.state = 'retrying' AND (d.nextAttemptAt IS NULL OR d.nextAttemptAt <= ?))
+                            OR (? AND d.state = 'unknown'))
+                        AND (m.deadline IS NULL OR m.deadline > ?)
+                    ORDER BY m.dueAt, d.mailingId, d.recipient
+                    LIMIT ?
+                    """,
+                arguments: [seconds, resendUnknown, seconds, limit])
+            return try rows.map(Self.entry(from:))
+        }
+    }
+
+    /// Leaves a `sent` entry alone (there is no return value to tell the
+    /// caller, and undoing the success would be worse).
+    ///
+    /// - Throws: `SQLiteLedgerError.unknownDelivery` when a key was never registered;
+    ///   nothing of the batch is marked then.
+    public func markSending(_ keys: [DeliveryKey], now: Date) throws {
+        try pool.write { db in
+            let update = try db.cachedStatement(
+                sql: """
+                    UPDATE delivery
+                    SET state = 'sending', attempts = attempts + 1, nextAttemptAt = NULL, updatedAt = ?
+                    WHERE mailingId = ? AND recipient = ? AND state <> 'sent'
+                    """)
+            for key in keys {
+                try update.execute(arguments: [now.timeIntervalSince1970, key.mailingID, key.recipient])
+                if db.changesCount == 0, try !Self.exists(key, in: db) {
+                    throw SQLiteLedgerError.unknownDelivery(key)
+                }
+            }
+        }
+    }
+
+    /// A `retrying` outcome without `retryAt` is stored as `failed`: with no time
+    /// to try again it would otherwise wait for ever. A `sent` entry is left as it is.
+    ///
+    /// - Throws: `SQLiteLedgerError.unknownDelivery` when the key was never registered.
+    public func record(_ key: DeliveryKey, state: DeliveryState, reply: String?, retryAt: Date?, now: Date)
+        throws
+    {
+        let stored: DeliveryState = state == .retrying && retryAt == nil ? .failed : state
+        let next = stored == .retrying ? retryAt?.timeIntervalSince1970 : nil
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET state = ?, lastReply = ?, nextAttemptAt = ?, updatedAt = ?
+                    WHERE mailingId = ? AND recipient = ? AND state <> 'sent'
+                    """,
+                arguments: [
+                    stored.rawValue, reply, next, now.timeIntervalSince1970, key.mailingID, key.recipient,
+                ])
+            if db.changesCount == 0, try !Self.exists(key, in: db) {
+                throw SQLiteLedgerError.unknownDelivery(key)
+            }
+        }
+    }
+
+    /// Leaves `sending` (another run may have it in flight; `recoverInterrupted`
+    /// turns it into `unknown` first) and `held` (waiting for a person) alone.
+    public func expire(now: Date, reason: String) throws -> Int {
+        try pool.write { db in
+            let seconds = now.timeIntervalSince1970
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET state = 'failed', lastReply = ?, nextAttemptAt = NULL, updatedAt = ?
+                    WHERE state IN ('pending', 'retrying', 'unknown')
+                        AND mailingId IN (SELECT id FROM mailing WHERE deadline IS NOT NULL AND deadline <= ?)
+                    """,
+                arguments: [reason, seconds, seconds])
+            return db.changesCount
+        }
+    }
+
+    /// Keys that were never registered are ignored: there is nothing to skip.
+    public func skip(_ keys: [DeliveryKey], reason: String, now: Date) throws {
+        try pool.write { db in
+            let update = try db.cachedStatement(
+                sql: """
+                    UPDATE delivery SET state = 'skipped', lastReply = ?, nextAttemptAt = NULL, updatedAt = ?
+                    WHERE mailingId = ? AND recipient = ? AND state <> 'sent'
+                    """)
+            for key in keys {
+                try update.execute(arguments: [
+                    reason, now.timeIntervalSince1970, key.mailingID, key.recipient,
+                ])
+            }
+        }
+    }
+
+    public func entry(_ key: DeliveryKey) throws -> LedgerEntry? {
+        try pool.read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT \(Self.entryColumns) FROM delivery d WHERE d.mailingId = ? AND d.recipient = ?",
+                arguments: [key.mailingID, key.recipient]
+            ).map(Self.entry(from:))
+        }
+    }
+
+    public func mailing(_ id: String) throws -> MailingRecord? {
+        try pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT id, kind, dueAt, deadline FROM mailing WHERE id = ?", arguments: [id]
+            ).map(Self.mailing(from:))
+        }
+    }
+
+    /// Reads everything in one snapshot, so the counts and the attention list agree
+    /// even while another run is sending.
+    public func status(mailing id: String?) throws -> [MailingStatus] {
+        try pool.read { db in
+            let filter = id == nil ? "" : "WHERE id = ?"
+            let deliveryFilter = id == nil ? "" : "AND d.mailingId = ?"
+            let arguments: StatementArguments = id.map { [$0] } ?? []
+            let mailings = try Row.fetchAll(
+                db, sql: "SELECT id, kind, dueAt, deadline FROM mailing \(filter) ORDER BY dueAt, id",
+                arguments: arguments
+            ).map(Self.mailing(from:))
+            var counts: [String: [DeliveryState: Int]] = [:]
+            let countRows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.mailingId, d.state, COUNT(*) AS count FROM delivery d
+                    WHERE 1 \(deliveryFilter) GROUP BY d.mailingId, d.state
+                    """,
+                arguments: arguments)
+            for row in countRows {
+                let mailingID: String = try row.decode(forColumn: "mailingId")
+                let state = try Self.state(row.decode(forColumn: "state"))
+                counts[mailingID, default: [:]][state] = try row.decode(forColumn: "count")
+            }
+            var attention: [String: [LedgerEntry]] = [:]
+            let attentionRows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.entryColumns) FROM delivery d
+                    WHERE d.state IN ('failed', 'unknown', 'held') \(deliveryFilter)
+                    ORDER BY d.mailingId, d.recipient
+                    """,
+                arguments: arguments)
+            for row in attentionRows {
+                let entry = try Self.entry(from: row)
+                attention[entry.key.mailingID, default: []].append(entry)
+            }
+            return mailings.map {
+                MailingStatus(mailing: $0, counts: counts[$0.id] ?? [:], attention: attention[$0.id] ?? [])
+            }
+        }
+    }
+}

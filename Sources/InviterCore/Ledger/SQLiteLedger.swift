@@ -1,0 +1,163 @@
+import Foundation
+import GRDB
+
+/// The embedded ledger: one SQLite file, `ledger.sqlite`, in the state folder.
+///
+/// Cron may start a second run while the first still sends, so the file is
+/// opened as a `DatabasePool` in WAL mode: readers never block, and every
+/// write is one IMMEDIATE transaction that waits (up to `busyTimeout`) for
+/// the other process instead of failing. Each protocol method is one
+/// transaction, so a run killed at any instant leaves the ledger as it was
+/// before or after the call, never halfway.
+///
+/// Instants are stored as `REAL` seconds since 1970: they compare and subtract
+/// in SQL without parsing, and survive a round trip to well below a
+/// millisecond (GRDB's default text form keeps milliseconds only).
+public final class SQLiteLedger: Ledger {
+    /// How long a write waits for another process holding the lock. Writes are
+    /// short, so a long wait means the other run is stuck; failing then is better
+    /// than cron piling up runs.
+    public static let busyTimeout: TimeInterval = 30
+
+    /// The database file, for messages and `inviter status`.
+    public let file: URL
+    let pool: DatabasePool
+
+    /// Opens `<directory>/ledger.sqlite`, creating the folder and the schema when missing.
+    ///
+    /// - Throws: `SQLiteLedgerError.cannotOpen` with the path and the reason, or
+    ///   `.newerSchema` when a newer inviter has already changed the file.
+    public init(directory: URL) throws {
+        let file = directory.appendingPathComponent("ledger.sqlite")
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SQLiteLedgerError.cannotOpen(path: directory.path, reason: error.localizedDescription)
+        }
+        var configuration = GRDB.Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.label = "InviterLedger"
+        let pool: DatabasePool
+        do {
+            pool = try Self.open(file, configuration: configuration)
+            if try pool.read({ db in try Self.migrator().hasBeenSuperseded(db) }) {
+                throw SQLiteLedgerError.newerSchema(path: file.path)
+            }
+        } catch let error as SQLiteLedgerError {
+            throw error
+        } catch {
+            // GRDB's descriptions leave out bound values, so this is safe to log.
+            throw SQLiteLedgerError.cannotOpen(path: file.path, reason: String(describing: error))
+        }
+        self.file = file
+        self.pool = pool
+    }
+
+    /// Opens the pool and brings the schema up to date, trying again while another process holds the file.
+    ///
+    /// The busy timeout covers transactions, but not everything at opening:
+    /// while one run turns a fresh file into WAL mode, a second run's own
+    /// `PRAGMA journal_mode = WAL` fails at once with `SQLITE_BUSY`. That only
+    /// lasts milliseconds, so waiting briefly and starting over is enough.
+    private static func open(_ file: URL, configuration: GRDB.Configuration) throws -> DatabasePool {
+        let clock = ContinuousClock()
+        let giveUp = clock.now.advanced(by: .seconds(busyTimeout))
+        while true {
+            do {
+                let pool = try DatabasePool(path: file.path, configuration: configuration)
+                // GRDB picks NORMAL for WAL, which survives a killed process but may lose the
+                // last commits on power loss. A lost `sending` mark would resend a message
+                // that went out, so every commit is synced: one fsync per short transaction.
+                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+                try migrate(pool)
+                return pool
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && clock.now < giveUp {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+    }
+
+    /// Brings the schema up to date.
+    ///
+    /// Two runs opening a fresh ledger at the same moment both find the
+    /// migration missing; the second one's `CREATE TABLE` then fails once the
+    /// first has committed. The schema is complete either way, so that failure
+    /// counts as success.
+    private static func migrate(_ pool: DatabasePool) throws {
+        let migrator = migrator()
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            guard try pool.read({ db in try migrator.hasCompletedMigrations(db) }) else { throw error }
+        }
+    }
+
+    /// The schema's history. Never edit a registered migration: add a new one,
+    /// because ledgers in the field already have the old ones applied.
+    private static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE mailing (
+                        id TEXT PRIMARY KEY,
+                        kind TEXT NOT NULL,
+                        dueAt DATETIME NOT NULL,
+                        deadline DATETIME,
+                        createdAt DATETIME NOT NULL
+                    );
+                    CREATE TABLE delivery (
+                        mailingId TEXT NOT NULL REFERENCES mailing(id),
+                        recipient TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        nextAttemptAt DATETIME,
+                        messageId TEXT NOT NULL,
+                        lastReply TEXT,
+                        updatedAt DATETIME NOT NULL,
+                        PRIMARY KEY (mailingId, recipient)
+                    );
+                    CREATE INDEX delivery_state ON delivery(state, nextAttemptAt);
+                    CREATE TABLE suppression (
+                        address TEXT PRIMARY KEY,
+                        reason TEXT NOT NULL,
+                        since DATETIME NOT NULL
+                    );
+                    CREATE TABLE rateBucket (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        tokens REAL NOT NULL,
+                        updatedAt DATETIME NOT NULL,
+                        messages INTEGER NOT NULL,
+                        per INTEGER NOT NULL
+                    );
+                    """)
+        }
+        return migrator
+    }
+}
+
+/// Why the SQLite ledger could not do what was asked, naming the file or delivery concerned.
+public enum SQLiteLedgerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The state folder or the database in it could not be opened or set up.
+    case cannotOpen(path: String, reason: String)
+    /// A newer inviter has changed the file; this one would misread it.
+    case newerSchema(path: String)
+    /// A send or an outcome for a pair that was never registered: a caller's bug,
+    /// reported rather than silently lost.
+    case unknownDelivery(DeliveryKey)
+    /// A stored value this version cannot read (edited by hand, or written by a newer version).
+    case unreadable(column: String, value: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            return "cannot open the ledger at \(path): \(reason)"
+        case .newerSchema(let path):
+            return "the ledger at \(path) was written by a newer version of inviter; update inviter"
+        case .unknownDelivery(let key):
+            return "the ledger has no delivery \(key); register the mailing first"
+        case .unreadable(let column, let value):
+            return "the ledger holds \(value.debugDescription) in \(column), which this version cannot read"
+        }
+    }
+}

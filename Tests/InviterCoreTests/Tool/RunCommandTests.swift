@@ -1,0 +1,208 @@
+import Foundation
+import InviterCore
+import Testing
+
+/// `inviter run` as cron runs it: real processes, a real smtp-sink, a real ledger on disk.
+@Suite(.serialized) struct RunCommandTests {
+    /// The moment the fixture's invitations for Wednesday 2026-12-02 are due.
+    static let invitationDue = "2026-11-18T19:00:00+01:00"
+
+    /// A network sending through `sinkURL`, with `count` extra members, its state in its own folder.
+    static func network(sinkURL: String, members count: Int = 0, extra: String = "") throws -> NetworkFixture
+    {
+        let config =
+            NetworkFixture.config.replacingOccurrences(
+                of: "transport = \"outbox\"", with: "transport = \"smtp\"")
+                + """
+                [smtp]
+                url = "\(sinkURL)"
+                tls = "none"
+                timeout = 20
+
+                \(extra)
+                """
+        var members = NetworkFixture.members
+        for number in 0..<count {
+            members += "member\(number)@example.org,Member \(number),en,newcomers,,active\n"
+        }
+        return try NetworkFixture(["inviter.toml": config, "members.csv": members])
+    }
+
+    static func run(_ fixture: NetworkFixture, _ arguments: [String]) throws -> CommandTests.Output {
+        try CommandTests.run(arguments + ["--config", fixture.configURL.path])
+    }
+
+    static func status(_ fixture: NetworkFixture) throws -> [String: Any] {
+        let output = try run(fixture, ["status", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8))
+        return object as? [String: Any] ?? [:]
+    }
+
+    static func counts(_ status: [String: Any], _ mailing: String) -> [String: Int] {
+        let mailings = status["mailings"] as? [[String: Any]] ?? []
+        return mailings.first { $0["id"] as? String == mailing }?["counts"] as? [String: Int] ?? [:]
+    }
+
+    @Test func sendsWhatIsDueExactlyOnce() throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let fixture = try Self.network(sinkURL: sink.url)
+        let first = try Self.run(fixture, ["run", "--now", Self.invitationDue])
+        #expect(first.status == 0, "\(first.standardOutput)\(first.standardError)")
+        #expect(first.standardOutput.contains("3 sent"), "\(first.standardOutput)")
+        let second = try Self.run(fixture, ["run", "--now", "2026-11-18T19:05:00+01:00"])
+        #expect(second.status == 0)
+        #expect(second.standardOutput.contains("0 sent"), "\(second.standardOutput)")
+        let received = try sink.messages()
+        #expect(received.count == 3)
+        #expect(
+            Set(received.flatMap(\.recipients)) == [
+                "<mette@example.org>", "<olena@example.org>", "<hr@company.example.com>",
+            ])
+        #expect(received.allSatisfy { $0.text.contains("X-Inviter-Mailing: ") })
+        let status = try Self.status(fixture)
+        #expect(Self.counts(status, "invitation/wednesday-hygge/2026-12-02")["sent"] == 2)
+        #expect(Self.counts(status, "partner/wednesday-hygge/2026-12-02")["sent"] == 1)
+    }
+
+    @Test func retriesTemporaryFailuresInALaterRun() throws {
+        let refusing = try SMTPSink(faults: ["-r", "RCPT"])
+        let fixture = try Self.network(sinkURL: refusing.url)
+        let first = try Self.run(fixture, ["run", "--now", Self.invitationDue])
+        refusing.stop()
+        #expect(first.status == 0, "a retry is waiting by design: \(first.standardOutput)")
+        #expect(first.standardOutput.contains("3 to retry later"), "\(first.standardOutput)")
+        #expect(
+            Self.counts(try Self.status(fixture), "invitation/wednesday-hygge/2026-12-02")["retrying"] == 2)
+
+        // The relay works again, on another port: point the config at it.
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let config = try String(contentsOf: fixture.configURL, encoding: .utf8).replacingOccurrences(
+            of: refusing.url, with: sink.url)
+        try config.write(to: fixture.configURL, atomically: true, encoding: .utf8)
+        let tooEarly = try Self.run(fixture, ["run", "--now", "2026-11-18T19:02:00+01:00"])
+        #expect(tooEarly.standardOutput.contains("0 sent"), "the retry waits for its backoff")
+        let later = try Self.run(fixture, ["run", "--now", "2026-11-18T19:06:00+01:00"])
+        #expect(later.standardOutput.contains("3 sent"), "\(later.standardOutput)")
+        #expect(try sink.messages().count == 3)
+    }
+
+    @Test func recordsPermanentFailuresWithTheReplyAndExits1() throws {
+        let sink = try SMTPSink(faults: ["-f", "RCPT"])
+        defer { sink.stop() }
+        let fixture = try Self.network(sinkURL: sink.url)
+        let result = try Self.run(fixture, ["run", "--now", Self.invitationDue])
+        #expect(result.status == 1)
+        let mailings = try Self.status(fixture)["mailings"] as? [[String: Any]] ?? []
+        let failures = mailings.flatMap { $0["failures"] as? [[String: Any]] ?? [] }
+        #expect(failures.count == 3)
+        #expect(failures.allSatisfy { ($0["reply"] as? String)?.hasPrefix("500") == true })
+    }
+
+    @Test func exits75WhenTheRelayIsUnreachableAndLosesNothing() throws {
+        let port = try freeLoopbackPort()
+        let fixture = try Self.network(sinkURL: "smtp://127.0.0.1:\(port)")
+        let result = try Self.run(fixture, ["run", "--now", Self.invitationDue])
+        #expect(result.status == 75, "\(result.standardOutput)\(result.standardError)")
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let config = try String(contentsOf: fixture.configURL, encoding: .utf8)
+            .replacingOccurrences(of: "smtp://127.0.0.1:\(port)", with: sink.url)
+        try config.write(to: fixture.configURL, atomically: true, encoding: .utf8)
+        let later = try Self.run(fixture, ["run", "--now", "2026-11-18T19:30:00+01:00"])
+        #expect(later.status == 0)
+        #expect(try sink.messages().count == 3, "everyone still gets the invitation")
+    }
+
+    @Test func aRunKilledMidwayLosesNothing() throws {
+        // A sink that stalls before each final reply, so the run is surely in the middle when it is killed.
+        let slow = try SMTPSink(faults: ["-W", ".:1"])
+        let fixture = try Self.network(sinkURL: slow.url, members: 20)
+        let process = Process()
+        process.executableURL = CommandTests.executable
+        process.arguments = ["run", "--now", Self.invitationDue, "--config", fixture.configURL.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(3_500_000)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        slow.stop()
+        let before = try slow.messages()
+        #expect(!before.isEmpty && before.count < 23, "killed in the middle: \(before.count) delivered")
+
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let config = try String(contentsOf: fixture.configURL, encoding: .utf8).replacingOccurrences(
+            of: slow.url, with: sink.url)
+        try config.write(to: fixture.configURL, atomically: true, encoding: .utf8)
+        let rerun = try Self.run(fixture, ["run", "--now", "2026-11-18T19:10:00+01:00"])
+        #expect(rerun.status == 0, "\(rerun.standardOutput)\(rerun.standardError)")
+        let after = try sink.messages()
+        var received: [String: Int] = [:]
+        for message in before + after {
+            for recipient in message.recipients { received[recipient, default: 0] += 1 }
+        }
+        #expect(received.count == 23, "every recipient got the mailing")
+        let duplicates = received.values.filter { $0 > 1 }.count
+        #expect(
+            duplicates <= 4, "at most the messages in flight (one per connection) went twice: \(duplicates)")
+        let status = try Self.status(fixture)
+        #expect(Self.counts(status, "invitation/wednesday-hygge/2026-12-02")["sent"] == 22)
+        #expect(Self.counts(status, "partner/wednesday-hygge/2026-12-02")["sent"] == 1)
+    }
+
+    @Test func twoRunsAtOnceNeverSendTwice() throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let fixture = try Self.network(sinkURL: sink.url, members: 30)
+        let processes = (0..<2).map { _ -> Process in
+            let process = Process()
+            process.executableURL = CommandTests.executable
+            process.arguments = ["run", "--now", Self.invitationDue, "--config", fixture.configURL.path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            return process
+        }
+        for process in processes { try process.run() }
+        for process in processes { process.waitUntilExit() }
+        #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+        let recipients = try sink.messages().flatMap(\.recipients)
+        #expect(recipients.count == 33)
+        #expect(Set(recipients).count == 33, "nobody twice")
+    }
+
+    @Test func respectsTheRateLimitAcrossRuns() throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let fixture = try Self.network(sinkURL: sink.url, members: 8)
+        let config = try String(contentsOf: fixture.configURL, encoding: .utf8)
+            .replacingOccurrences(of: "state = \"state\"", with: "state = \"state\"\nrate = \"5/hour\"")
+        try config.write(to: fixture.configURL, atomically: true, encoding: .utf8)
+        let first = try Self.run(fixture, ["run", "--now", Self.invitationDue])
+        #expect(first.standardOutput.contains("5 sent"), "\(first.standardOutput)")
+        #expect(first.standardOutput.contains("6 waiting for the rate limit"), "\(first.standardOutput)")
+        let second = try Self.run(fixture, ["run", "--now", "2026-11-18T19:05:00+01:00"])
+        #expect(second.standardOutput.contains("0 sent"), "the hourly budget is spent")
+        let third = try Self.run(fixture, ["run", "--now", "2026-11-18T20:01:00+01:00"])
+        #expect(third.standardOutput.contains("5 sent"), "\(third.standardOutput)")
+        #expect(try sink.messages().count == 10)
+    }
+
+    @Test func dryRunPrintsThePlanAndChangesNothing() throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let fixture = try Self.network(sinkURL: sink.url)
+        let result = try Self.run(fixture, ["run", "--dry-run", "--now", Self.invitationDue])
+        #expect(result.status == 0)
+        #expect(
+            result.standardOutput.contains("invitation/wednesday-hygge/2026-12-02: 2 recipients (da 1, uk 1)")
+        )
+        #expect(result.standardOutput.contains("partner/wednesday-hygge/2026-12-02: 1 recipients"))
+        #expect(try sink.messages().isEmpty)
+        #expect(
+            !FileManager.default.fileExists(
+                atPath: fixture.directory.appendingPathComponent("state/ledger.sqlite").path))
+    }
+}
