@@ -95,7 +95,7 @@ public protocol Ledger: Sendable {
     /// At the start of a run: deliveries left `sending` by a run that died become `unknown`.
     func recoverInterrupted(now: Date) throws -> Int
     /// Deliveries to attempt now, oldest due first: `pending`, `retrying` whose time has come, and
-    /// `unknown` when `resendUnknown` (else those become `held`). At most `limit`.
+    /// `unknown` when `resendUnknown` (else those become `held`), of mailings already due. At most `limit`.
     func ready(now: Date, resendUnknown: Bool, limit: Int) throws -> [LedgerEntry]
     /// Marks deliveries as being sent, durably, before they are handed to the server.
     func markSending(_ keys: [DeliveryKey], now: Date) throws

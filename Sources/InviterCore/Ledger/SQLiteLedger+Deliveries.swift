@@ -90,10 +90,12 @@ extension SQLiteLedger {
                             OR (d.state = 'retrying' AND (d.nextAttemptAt IS NULL OR d.nextAttemptAt <= ?))
                             OR (? AND d.state = 'unknown'))
                         AND (m.deadline IS NULL OR m.deadline > ?)
+                        AND m.dueAt <= ?
                     ORDER BY m.dueAt, d.mailingId, d.recipient
                     LIMIT ?
                     """,
-                arguments: [seconds, resendUnknown, seconds, limit])
+                // A mailing registered ahead of its time (an announcement with --at) waits for it.
+                arguments: [seconds, resendUnknown, seconds, seconds, limit])
             return try rows.map(Self.entry(from:))
         }
     }
