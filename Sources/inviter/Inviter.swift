@@ -8,6 +8,9 @@ struct Inviter: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inviter",
         abstract: "Invitations and newsletters for international networks.",
-        subcommands: [Run.self, Status.self, Check.self, Events.self, Preview.self, SendTest.self]
+        subcommands: [
+            Run.self, Status.self, Check.self, Events.self, Preview.self, Announce.self, Suppress.self,
+            SendTest.self,
+        ]
     )
 }

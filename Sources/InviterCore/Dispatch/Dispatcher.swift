@@ -133,7 +133,9 @@ public struct Dispatcher: Sendable {
         for entry in entries {
             // A person who is both a member and a partner contact gets both messages: look in the right list.
             let list = known[entry.key.mailingID]?.kind == .partner ? recipients.partners : recipients.members
-            guard let mailing = known[entry.key.mailingID], let recipient = list[entry.key.recipient] else {
+            guard let mailing = known[entry.key.mailingID] ?? Self.announcement(entry.key.mailingID),
+                let recipient = list[entry.key.recipient]
+            else {
                 skipped.append(entry.key)
                 continue
             }
@@ -260,6 +262,39 @@ public struct Dispatcher: Sendable {
             around: now, events: network.events, schedule: configuration.schedule, zone: zone, daysBack: 3,
             daysAhead: 0)
         return Dictionary(mailings.map { ($0.id, $0) }) { first, _ in first }
+    }
+
+    /// The mailing behind an `announcement/<name>/<date>` id, which the ledger holds but no event produces.
+    static func announcement(_ id: String) -> Mailing? {
+        let parts = id.split(separator: "/")
+        guard parts.count == 3, parts[0] == "announcement" else { return nil }
+        var mailing = Mailing(announcement: String(parts[1]), segments: ["all"], dueAt: .distantPast)
+        mailing.id = id
+        return mailing
+    }
+
+    /// Registers a one-off announcement of template `name` to `segments`, due at `at`.
+    ///
+    /// - Returns: the mailing and how many recipients were registered; its id carries the local
+    ///   date, so the same template can be announced again another day.
+    public func registerAnnouncement(_ name: String, segments: [String], at: Date, now: Date) throws -> (
+        Mailing, Int
+    ) {
+        var mailing = Mailing(announcement: name, segments: segments, dueAt: at)
+        mailing.id = "announcement/\(name)/\(LocalDateTime(at, in: zone).date)"
+        let recipients = Planner.recipients(of: mailing, members: network.members.members, partners: [])
+        let record = MailingRecord(
+            id: mailing.id, kind: .announcement, dueAt: at, deadline: at.addingTimeInterval(7 * 86_400))
+        let count = try ledger.register(
+            record,
+            recipients: recipients.map {
+                (
+                    $0.address.address.lowercased(),
+                    renderer.messageID(mailingID: mailing.id, recipient: $0.address.address).value
+                )
+            },
+            now: now)
+        return (mailing, count)
     }
 
     /// After the occurrence starts nothing of its mailings goes out; a newsletter's grace is its deadline.

@@ -206,3 +206,59 @@ import Testing
                 atPath: fixture.directory.appendingPathComponent("state/ledger.sqlite").path))
     }
 }
+
+@Suite(.serialized) struct AnnounceAndSuppressTests {
+    @Test func announcesOnceToTheChosenSegments() throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let fixture = try RunCommandTests.network(sinkURL: sink.url, members: 3)
+        let dry = try RunCommandTests.run(
+            fixture, ["announce", "--template", "winter-programme", "--segment", "danes", "--dry-run"])
+        #expect(
+            dry.standardOutput.contains("announcement/winter-programme to danes: 1 recipients (da 1)"),
+            "\(dry.standardOutput)")
+        #expect(try sink.messages().isEmpty)
+
+        let test = try RunCommandTests.run(
+            fixture, ["announce", "--template", "winter-programme", "--test-to", "organizer@example.org"])
+        #expect(test.status == 0, "\(test.standardOutput)\(test.standardError)")
+        let testCopy = try #require(try sink.messages().first)
+        #expect(testCopy.recipients == ["<organizer@example.org>"])
+        #expect(testCopy.text.contains("Subject: [TEST]"))
+
+        let now = "2026-11-20T10:00:00+01:00"
+        let sent = try RunCommandTests.run(
+            fixture, ["announce", "--template", "winter-programme", "--segment", "newcomers", "--now", now])
+        #expect(sent.status == 0, "\(sent.standardOutput)\(sent.standardError)")
+        #expect(
+            sent.standardOutput.contains("announcement/winter-programme/2026-11-20: 4 recipients recorded."),
+            "\(sent.standardOutput)")
+        let again = try RunCommandTests.run(
+            fixture, ["announce", "--template", "winter-programme", "--segment", "newcomers", "--now", now])
+        #expect(again.standardOutput.contains("0 recipients recorded."), "the ledger already has them")
+        let recipients = try sink.messages().dropFirst().flatMap(\.recipients)
+        #expect(recipients.count == 4 && Set(recipients).count == 4)
+        #expect(!recipients.contains("<mette@example.org>"), "Mette is not a newcomer")
+    }
+
+    @Test func suppressedAddressesGetNothing() throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let fixture = try RunCommandTests.network(sinkURL: sink.url)
+        let add = try RunCommandTests.run(
+            fixture, ["suppress", "add", "Olena@Example.org", "--reason", "asked by phone"])
+        #expect(add.status == 0, "\(add.standardError)")
+        let list = try RunCommandTests.run(fixture, ["suppress", "list"])
+        #expect(
+            list.standardOutput.contains("olena@example.org")
+                && list.standardOutput.contains("asked by phone"))
+        let run = try RunCommandTests.run(fixture, ["run", "--now", RunCommandTests.invitationDue])
+        #expect(run.status == 0)
+        #expect(!(try sink.messages().flatMap(\.recipients)).contains("<olena@example.org>"))
+        #expect(
+            RunCommandTests.counts(
+                try RunCommandTests.status(fixture), "invitation/wednesday-hygge/2026-12-02")["skipped"] == 1)
+        let remove = try RunCommandTests.run(fixture, ["suppress", "remove", "olena@example.org"])
+        #expect(remove.standardOutput.contains("no longer suppressed"))
+    }
+}
