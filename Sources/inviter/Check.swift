@@ -69,6 +69,16 @@ struct ConfigOptions: ParsableArguments {
 
     var configURL: URL { URL(fileURLWithPath: Configuration.defaultPath(explicit: config)) }
 
+    /// The configuration alone (for commands that need no lists), problems printed, exit 78 when broken.
+    func loadConfiguration() throws -> Configuration {
+        do {
+            return try Configuration.load(configURL).0
+        } catch {
+            for problem in error.problems { printError("\(problem)") }
+            throw ExitCodes.configError
+        }
+    }
+
     /// Parses `--now` (ISO 8601 with an offset), or the current time.
     func instant(_ text: String?) throws -> Date {
         guard let text else { return Date() }

@@ -14,13 +14,7 @@ extension Inviter {
             false
 
         func run() async throws {
-            let configuration: Configuration
-            do {
-                configuration = try Configuration.load(options.configURL).0
-            } catch {
-                for problem in error.problems { printError("\(problem)") }
-                throw ExitCodes.configError
-            }
+            let configuration = try options.loadConfiguration()
             let file = configuration.delivery.state.appendingPathComponent("ledger.sqlite")
             var statuses: [MailingStatus] = []
             if FileManager.default.fileExists(atPath: file.path) {

@@ -64,12 +64,5 @@ private func validated(_ text: String) throws -> String {
 }
 
 private func ledger(_ options: ConfigOptions) throws -> SQLiteLedger {
-    let configuration: Configuration
-    do {
-        configuration = try Configuration.load(options.configURL).0
-    } catch {
-        for problem in error.problems { printError("\(problem)") }
-        throw ExitCodes.configError
-    }
-    return try SQLiteLedger(directory: configuration.delivery.state)
+    try SQLiteLedger(directory: try options.loadConfiguration().delivery.state)
 }
