@@ -95,6 +95,7 @@ public struct Dispatcher: Sendable {
                 },
                 now: now)
         }
+        try announceChanges(known: known, now: now, summary: &summary)
         try skipMissed(known: known, now: now, summary: &summary)
         summary.expired = try ledger.expire(now: now, reason: "gave up: the event has started")
 
@@ -133,8 +134,7 @@ public struct Dispatcher: Sendable {
         for entry in entries {
             // A person who is both a member and a partner contact gets both messages: look in the right list.
             let list = known[entry.key.mailingID]?.kind == .partner ? recipients.partners : recipients.members
-            guard let mailing = known[entry.key.mailingID] ?? Self.announcement(entry.key.mailingID),
-                let recipient = list[entry.key.recipient]
+            guard let mailing = resolve(entry.key.mailingID, known: known), let recipient = list[entry.key.recipient]
             else {
                 skipped.append(entry.key)
                 continue
@@ -143,8 +143,9 @@ public struct Dispatcher: Sendable {
                 skipped.append(entry.key)
                 continue
             }
+            let sequence = try calendarSequence(of: mailing)
             let rendered = try renderer.render(
-                RenderRequest(mailing: mailing, recipient: recipient, now: now))
+                RenderRequest(mailing: mailing, recipient: recipient, sequence: sequence, now: now))
             let envelope = Envelope(
                 id: "\(entry.key.mailingID) \(entry.key.recipient)", sender: configuration.network.from,
                 recipient: recipient.address, data: try encoder.encode(rendered.message))
@@ -262,6 +263,65 @@ public struct Dispatcher: Sendable {
             around: now, events: network.events, schedule: configuration.schedule, zone: zone, daysBack: 3,
             daysAhead: 0)
         return Dictionary(mailings.map { ($0.id, $0) }) { first, _ in first }
+    }
+
+    /// The mailing behind a ledger id: a planned one, an announcement, or an update of a planned occurrence.
+    func resolve(_ id: String, known: [String: Mailing]) -> Mailing? {
+        if let mailing = known[id] ?? Self.announcement(id) { return mailing }
+        // update/<event>/<date>/<sequence>
+        let parts = id.split(separator: "/")
+        guard parts.count == 4, parts[0] == "update",
+            let occurrence = known["invitation/\(parts[1])/\(parts[2])"]?.occurrence
+        else { return nil }
+        var mailing = Mailing(kind: .update, occurrence: occurrence, dueAt: .distantPast)
+        mailing.id = id
+        return mailing
+    }
+
+    /// What an occurrence's members were told: its time and place.
+    static func fingerprint(_ occurrence: Occurrence) -> String {
+        "\(occurrence.start)|\(occurrence.end)|\(occurrence.venue)"
+    }
+
+    /// The calendar SEQUENCE for a message: the occurrence's current one, the update's own, or one
+    /// more for a cancellation, which must outrank everything announced before it.
+    func calendarSequence(of mailing: Mailing) throws -> Int {
+        guard let occurrence = mailing.occurrence else { return 0 }
+        if mailing.kind == .update, let last = mailing.id.split(separator: "/").last, let sequence = Int(last) {
+            return sequence
+        }
+        let current = try ledger.occurrenceVersion(occurrence.id)?.sequence ?? 0
+        return mailing.kind == .cancellation ? current + 1 : current
+    }
+
+    /// Notices occurrences whose time or place changed after their invitation went out, and
+    /// registers an update to everyone who got the invitation, with the next SEQUENCE.
+    private func announceChanges(known: [String: Mailing], now: Date, summary: inout RunSummary) throws {
+        for mailing in known.values where mailing.kind == .invitation {
+            guard let occurrence = mailing.occurrence, !occurrence.cancelled,
+                now < occurrence.start.instant(in: zone), try ledger.mailing(mailing.id) != nil
+            else { continue }
+            let fingerprint = Self.fingerprint(occurrence)
+            guard let version = try ledger.occurrenceVersion(occurrence.id) else {
+                try ledger.setOccurrenceVersion(occurrence.id, fingerprint: fingerprint, sequence: 0, now: now)
+                continue
+            }
+            guard version.fingerprint != fingerprint else { continue }
+            let sequence = version.sequence + 1
+            let invited = try ledger.recipients(of: mailing.id, state: .sent)
+            if !invited.isEmpty {
+                var update = Mailing(kind: .update, occurrence: occurrence, dueAt: now)
+                update.id = "update/\(occurrence.id)/\(sequence)"
+                let record = MailingRecord(
+                    id: update.id, kind: .update, dueAt: now, deadline: occurrence.start.instant(in: zone))
+                summary.registered += try ledger.register(
+                    record,
+                    recipients: invited.map { ($0, renderer.messageID(mailingID: update.id, recipient: $0).value) },
+                    now: now)
+                summary.mailingsDue.append(update.id)
+            }
+            try ledger.setOccurrenceVersion(occurrence.id, fingerprint: fingerprint, sequence: sequence, now: now)
+        }
     }
 
     /// The mailing behind an `announcement/<name>/<date>` id, which the ledger holds but no event produces.

@@ -114,6 +114,13 @@ public protocol Ledger: Sendable {
     /// Takes up to `wanted` sends from a token bucket of `rate`, shared by all runs; returns how many are granted.
     func takeTokens(_ wanted: Int, rate: RateLimit, now: Date) throws -> Int
 
+    /// The fingerprint (time and place) an occurrence had when its members were last told, and the
+    /// calendar SEQUENCE of that message.
+    func occurrenceVersion(_ occurrenceID: String) throws -> (fingerprint: String, sequence: Int)?
+    func setOccurrenceVersion(_ occurrenceID: String, fingerprint: String, sequence: Int, now: Date) throws
+    /// The recipients of a mailing whose delivery reached `state`.
+    func recipients(of mailingID: String, state: DeliveryState) throws -> [String]
+
     func entry(_ key: DeliveryKey) throws -> LedgerEntry?
     func mailing(_ id: String) throws -> MailingRecord?
     func status(mailing: String?) throws -> [MailingStatus]

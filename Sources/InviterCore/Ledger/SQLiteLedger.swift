@@ -132,6 +132,19 @@ public final class SQLiteLedger: Ledger {
                     );
                     """)
         }
+        // What each occurrence looked like when its members were last told, so a later change
+        // (another time or place) is noticed and announced with the next calendar SEQUENCE.
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE occurrenceVersion (
+                        occurrenceId TEXT PRIMARY KEY,
+                        fingerprint TEXT NOT NULL,
+                        sequence INTEGER NOT NULL,
+                        updatedAt REAL NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -140,7 +140,7 @@ public enum Planner {
             // Only members for whom the digest lists something.
             return audience(segments: ["all"], members: members)
                 .filter { !digest(mailing.digest, for: $0).isEmpty }.map(Recipient.member)
-        case .invitation, .reminder, .cancellation, .announcement:
+        case .invitation, .reminder, .cancellation, .update, .announcement:
             return audience(segments: mailing.segments, members: members).map(Recipient.member)
         }
     }

@@ -262,3 +262,43 @@ import Testing
         #expect(remove.standardOutput.contains("no longer suppressed"))
     }
 }
+
+@Suite(.serialized) struct ChangeAfterInvitationTests {
+    @Test func aChangedPlaceReachesThoseAlreadyInvitedWithTheNextSequence() throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let fixture = try RunCommandTests.network(sinkURL: sink.url)
+        let first = try RunCommandTests.run(fixture, ["run", "--now", RunCommandTests.invitationDue])
+        #expect(first.standardOutput.contains("3 sent"), "\(first.standardOutput)")
+
+        // The organizer moves the 2 December evening to another place.
+        let events = fixture.directory.appendingPathComponent("events.toml")
+        let moved = try String(contentsOf: events, encoding: .utf8).replacingOccurrences(
+            of: "[[event.override]]\ndate = 2026-12-16",
+            with:
+                "[[event.override]]\ndate = 2026-12-02\nvenue = \"Town Hall, Torvet 1\"\n\n[[event.override]]\ndate = 2026-12-16"
+        )
+        try moved.write(to: events, atomically: true, encoding: .utf8)
+        let second = try RunCommandTests.run(fixture, ["run", "--now", "2026-11-20T10:00:00+01:00"])
+        #expect(second.status == 0, "\(second.standardOutput)\(second.standardError)")
+        #expect(second.standardOutput.contains("2 sent"), "the two invited members: \(second.standardOutput)")
+        let updates = try sink.messages().filter {
+            $0.text.contains("X-Inviter-Mailing: update/wednesday-hygge/2026-12-02/1")
+        }
+        #expect(updates.count == 2)
+        let text = try #require(updates.first?.text)
+        // The calendar entry replaces the old one: same UID, higher SEQUENCE, the new place.
+        let decoded = try DecodedMessage.decode(Array(text.replacingOccurrences(of: "\n", with: "\r\n").utf8))
+        let calendar = try #require(decoded.parts.first { $0.type == "text/calendar" })
+        guard case .text(let ics) = calendar.content else {
+            Issue.record("no calendar text")
+            return
+        }
+        #expect(ics.contains("UID:wednesday-hygge/2026-12-02@example.org"))
+        #expect(ics.contains("SEQUENCE:1"))
+        #expect(ics.contains("LOCATION:Town Hall\\, Torvet 1"))
+
+        let third = try RunCommandTests.run(fixture, ["run", "--now", "2026-11-20T10:05:00+01:00"])
+        #expect(third.standardOutput.contains("0 sent"), "an update goes once")
+    }
+}
