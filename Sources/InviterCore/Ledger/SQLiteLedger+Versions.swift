@@ -15,7 +15,9 @@ extension SQLiteLedger {
         }
     }
 
-    public func setOccurrenceVersion(_ occurrenceID: String, fingerprint: String, sequence: Int, now: Date) throws {
+    public func setOccurrenceVersion(_ occurrenceID: String, fingerprint: String, sequence: Int, now: Date)
+        throws
+    {
         try pool.write { db in
             try db.execute(
                 sql: """
@@ -30,7 +32,8 @@ extension SQLiteLedger {
     public func recipients(of mailingID: String, state: DeliveryState) throws -> [String] {
         try pool.read { db in
             try String.fetchAll(
-                db, sql: "SELECT recipient FROM delivery WHERE mailingId = ? AND state = ? ORDER BY recipient",
+                db,
+                sql: "SELECT recipient FROM delivery WHERE mailingId = ? AND state = ? ORDER BY recipient",
                 arguments: [mailingID, state.rawValue])
         }
     }
