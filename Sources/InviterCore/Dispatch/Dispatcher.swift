@@ -134,7 +134,8 @@ public struct Dispatcher: Sendable {
         for entry in entries {
             // A person who is both a member and a partner contact gets both messages: look in the right list.
             let list = known[entry.key.mailingID]?.kind == .partner ? recipients.partners : recipients.members
-            guard let mailing = resolve(entry.key.mailingID, known: known), let recipient = list[entry.key.recipient]
+            guard let mailing = resolve(entry.key.mailingID, known: known),
+                let recipient = list[entry.key.recipient]
             else {
                 skipped.append(entry.key)
                 continue
@@ -287,7 +288,8 @@ public struct Dispatcher: Sendable {
     /// more for a cancellation, which must outrank everything announced before it.
     func calendarSequence(of mailing: Mailing) throws -> Int {
         guard let occurrence = mailing.occurrence else { return 0 }
-        if mailing.kind == .update, let last = mailing.id.split(separator: "/").last, let sequence = Int(last) {
+        if mailing.kind == .update, let last = mailing.id.split(separator: "/").last, let sequence = Int(last)
+        {
             return sequence
         }
         let current = try ledger.occurrenceVersion(occurrence.id)?.sequence ?? 0
@@ -303,7 +305,8 @@ public struct Dispatcher: Sendable {
             else { continue }
             let fingerprint = Self.fingerprint(occurrence)
             guard let version = try ledger.occurrenceVersion(occurrence.id) else {
-                try ledger.setOccurrenceVersion(occurrence.id, fingerprint: fingerprint, sequence: 0, now: now)
+                try ledger.setOccurrenceVersion(
+                    occurrence.id, fingerprint: fingerprint, sequence: 0, now: now)
                 continue
             }
             guard version.fingerprint != fingerprint else { continue }
@@ -316,11 +319,14 @@ public struct Dispatcher: Sendable {
                     id: update.id, kind: .update, dueAt: now, deadline: occurrence.start.instant(in: zone))
                 summary.registered += try ledger.register(
                     record,
-                    recipients: invited.map { ($0, renderer.messageID(mailingID: update.id, recipient: $0).value) },
+                    recipients: invited.map {
+                        ($0, renderer.messageID(mailingID: update.id, recipient: $0).value)
+                    },
                     now: now)
                 summary.mailingsDue.append(update.id)
             }
-            try ledger.setOccurrenceVersion(occurrence.id, fingerprint: fingerprint, sequence: sequence, now: now)
+            try ledger.setOccurrenceVersion(
+                occurrence.id, fingerprint: fingerprint, sequence: sequence, now: now)
         }
     }
 
