@@ -55,8 +55,14 @@ extension Inviter {
             var dispatcher = Dispatcher(
                 network: network, renderer: renderer, ledger: ledger, transport: transport)
             if isatty(STDERR_FILENO) == 1 {
-                dispatcher.progress = { sent in
-                    FileHandle.standardError.write(Data("\r\(sent) sent".utf8))
+                let started = Date()
+                dispatcher.progress = { sent, total in
+                    // A live line on a terminal only; cron gets the one-paragraph summary.
+                    let elapsed = max(Date().timeIntervalSince(started), 0.001)
+                    let rate = Double(sent) / elapsed
+                    let left = rate > 0 ? Int((Double(max(total - sent, 0)) / rate).rounded()) : 0
+                    let line = String(format: "\r%d/%d sent · %.1f/s · %d s left   ", sent, total, rate, left)
+                    FileHandle.standardError.write(Data(line.utf8))
                 }
             }
             let summary = try await dispatcher.run(now: instant)

@@ -52,8 +52,8 @@ public struct Dispatcher: Sendable {
     public let transport: any Transport
     /// Messages rendered and handed over at a time: memory stays flat however long the list.
     public var batchSize = 200
-    /// Receives progress (sent so far), for a terminal's live line.
-    public var progress: (@Sendable (Int) -> Void)?
+    /// Receives progress (sent so far in this run, and how many there are to send), for a terminal's live line.
+    public var progress: (@Sendable (_ sent: Int, _ total: Int) -> Void)?
 
     public init(
         network: LoadedNetwork, renderer: MessageRenderer, ledger: any Ledger, transport: any Transport
@@ -101,22 +101,36 @@ public struct Dispatcher: Sendable {
 
         // Deliver in batches, rendering each message just before it goes.
         let recipientsByAddress = recipientIndex()
+        let total =
+            progress == nil
+            ? 0
+            : try ledger.ready(now: now, resendUnknown: configuration.delivery.resendUnknown, limit: Int.max)
+                .count
+        // Each delivery is attempted at most once per run: an unknown outcome is ready again at once,
+        // and must wait for the next run rather than loop here.
+        var attempted: Set<DeliveryKey> = []
         while summary.stoppedBecause == nil {
             var entries = try ledger.ready(
-                now: now, resendUnknown: configuration.delivery.resendUnknown, limit: batchSize)
+                now: now, resendUnknown: configuration.delivery.resendUnknown,
+                limit: batchSize + attempted.count
+            ).filter { !attempted.contains($0.key) }
+            entries = Array(entries.prefix(batchSize))
             if entries.isEmpty { break }
             if let rate = configuration.delivery.rate {
                 let granted = try ledger.takeTokens(entries.count, rate: rate, now: now)
                 if granted < entries.count {
                     let waiting = try ledger.ready(
                         now: now, resendUnknown: configuration.delivery.resendUnknown, limit: Int.max)
-                    summary.waitingForRateLimit = waiting.count - granted
+                    summary.waitingForRateLimit =
+                        waiting.filter { !attempted.contains($0.key) }.count - granted
                     entries = Array(entries.prefix(granted))
                 }
                 if entries.isEmpty { break }
             }
+            attempted.formUnion(entries.map(\.key))
             try await deliver(
-                entries, known: known, recipients: recipientsByAddress, now: now, summary: &summary)
+                entries, known: known, recipients: recipientsByAddress, now: now, total: total,
+                summary: &summary)
             if summary.waitingForRateLimit > 0 { break }
         }
         return summary
@@ -124,7 +138,7 @@ public struct Dispatcher: Sendable {
 
     /// Renders, marks as sending, hands over and records one batch.
     private func deliver(
-        _ entries: [LedgerEntry], known: [String: Mailing], recipients: RecipientIndex, now: Date,
+        _ entries: [LedgerEntry], known: [String: Mailing], recipients: RecipientIndex, now: Date, total: Int,
         summary: inout RunSummary
     ) async throws {
         var envelopes: [Envelope] = []
@@ -165,6 +179,7 @@ public struct Dispatcher: Sendable {
         let entriesByID = byID
         let deadlines = Dictionary(uniqueKeysWithValues: known.values.map { ($0.id, deadline(of: $0)) })
         let progress = self.progress
+        let sentBefore = summary.sent
         var stop: TransportError?
         do {
             // Each message is marked `sending` just before it is handed over, so a run killed now
@@ -184,7 +199,7 @@ public struct Dispatcher: Sendable {
                         outcome.states[state, default: 0] += 1
                         return outcome.states[.sent, default: 0]
                     }
-                    progress?(sent)
+                    progress?(sentBefore + sent, total)
                 } catch {
                     outcome.withLock { $0.errors.append("\(error)") }
                 }

@@ -302,3 +302,62 @@ import Testing
         #expect(third.standardOutput.contains("0 sent"), "an update goes once")
     }
 }
+
+@Suite(.serialized) struct UnknownOutcomeTests {
+    /// The first run loses the connection after each body (smtp-sink -q .): the outcome is unknown.
+    func firstRun(extra: String = "") throws -> (NetworkFixture, SMTPSink, [String]) {
+        let dropping = try SMTPSink(faults: ["-q", "."])
+        let fixture = try RunCommandTests.network(sinkURL: dropping.url, extra: "")
+        if !extra.isEmpty {
+            let config = try String(contentsOf: fixture.configURL, encoding: .utf8)
+                .replacingOccurrences(of: "state = \"state\"", with: "state = \"state\"\n\(extra)")
+            try config.write(to: fixture.configURL, atomically: true, encoding: .utf8)
+        }
+        let first = try RunCommandTests.run(fixture, ["run", "--now", RunCommandTests.invitationDue])
+        #expect(first.status == 0, "\(first.standardOutput)\(first.standardError)")
+        #expect(first.standardOutput.contains("3 with unknown outcome"), "\(first.standardOutput)")
+        let ids = try dropping.messages().compactMap { message in
+            message.text.split(separator: "\n").first { $0.hasPrefix("Message-ID: ") }.map(String.init)
+        }
+        dropping.stop()
+        return (fixture, dropping, ids)
+    }
+
+    func pointAtNewSink(_ fixture: NetworkFixture, from old: SMTPSink) throws -> SMTPSink {
+        let sink = try SMTPSink()
+        let config = try String(contentsOf: fixture.configURL, encoding: .utf8).replacingOccurrences(
+            of: old.url, with: sink.url)
+        try config.write(to: fixture.configURL, atomically: true, encoding: .utf8)
+        return sink
+    }
+
+    @Test func unknownOutcomesAreSentAgainWithTheSameMessageID() throws {
+        let (fixture, dropping, firstIDs) = try firstRun()
+        #expect(
+            RunCommandTests.counts(
+                try RunCommandTests.status(fixture), "invitation/wednesday-hygge/2026-12-02")["unknown"] == 2)
+        let sink = try pointAtNewSink(fixture, from: dropping)
+        defer { sink.stop() }
+        let second = try RunCommandTests.run(fixture, ["run", "--now", "2026-11-18T19:05:00+01:00"])
+        #expect(second.standardOutput.contains("3 sent"), "\(second.standardOutput)")
+        let secondIDs = try sink.messages().compactMap { message in
+            message.text.split(separator: "\n").first { $0.hasPrefix("Message-ID: ") }.map(String.init)
+        }
+        #expect(Set(secondIDs) == Set(firstIDs) && secondIDs.count == 3, "a duplicate can be recognised")
+    }
+
+    @Test func unknownOutcomesCanBeHeldForAPerson() throws {
+        let (fixture, dropping, _) = try firstRun(extra: "unknown = \"hold\"")
+        let sink = try pointAtNewSink(fixture, from: dropping)
+        defer { sink.stop() }
+        let second = try RunCommandTests.run(fixture, ["run", "--now", "2026-11-18T19:05:00+01:00"])
+        #expect(second.standardOutput.contains("0 sent"), "\(second.standardOutput)")
+        #expect(try sink.messages().isEmpty)
+        let status = try RunCommandTests.status(fixture)
+        #expect(RunCommandTests.counts(status, "invitation/wednesday-hygge/2026-12-02")["held"] == 2)
+        let failures = (status["mailings"] as? [[String: Any]] ?? []).flatMap {
+            $0["failures"] as? [[String: Any]] ?? []
+        }
+        #expect(failures.count == 3 && failures.allSatisfy { $0["state"] as? String == "held" })
+    }
+}
