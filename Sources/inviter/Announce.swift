@@ -16,8 +16,14 @@ extension Inviter {
 
         @OptionGroup var options: ConfigOptions
         @Option(help: "The announcement template, a folder in Templates/announcements/.") var template: String
-        @Option(help: "A member segment to send to (repeatable; default: all active members).") var segment:
-            [String] = []
+        @Option(
+            help:
+                "A member segment to send to (repeatable; default: all active members, unless --partners alone)."
+        )
+        var segment: [String] = []
+        @Option(
+            help: "A partner kind whose contacts get it too: company, school, laerdansk, other (repeatable).")
+        var partners: [String] = []
         @Option(help: "When to send, ISO 8601 with offset (default: now).") var at: String?
         @Option(help: "The moment the command runs at, ISO 8601 with offset (default: now).") var now: String?
         @Option(help: "Send one copy to this address only; nothing is recorded.") var testTo: String?
@@ -38,9 +44,26 @@ extension Inviter {
                         + (known.isEmpty ? "" : "; known: \(known.joined(separator: ", "))"))
                 throw ExitCodes.usage
             }
-            let segments = segment.isEmpty ? ["all"] : segment.map { $0.lowercased() }
-            let mailing = Mailing(announcement: template, segments: segments, dueAt: due)
-            let recipients = Planner.recipients(of: mailing, members: network.members.members, partners: [])
+            var kinds: [PartnerKind] = []
+            for text in partners {
+                guard let kind = PartnerKind(rawValue: text.lowercased()) else {
+                    let names = PartnerKind.allCases.map(\.rawValue)
+                    printError(
+                        "error: --partners \(text.debugDescription) is not a partner kind; use "
+                            + names.joined(separator: ", ") + Suggestion.didYouMean(text, among: names))
+                    throw ExitCodes.usage
+                }
+                kinds.append(kind)
+            }
+            // Only partners when --partners is given alone; otherwise the segments (all by default).
+            let segments = segment.isEmpty ? (kinds.isEmpty ? ["all"] : []) : segment.map { $0.lowercased() }
+            let mailing = Mailing(
+                announcement: template, segments: segments.isEmpty ? ["all"] : segments, dueAt: due)
+            let members =
+                segments.isEmpty
+                ? [] : Planner.recipients(of: mailing, members: network.members.members, partners: [])
+            let partnerContacts = (network.partners?.partners ?? []).filter { kinds.contains($0.kind) }
+            let recipients = members + partnerContacts.map(Recipient.partner)
 
             if let testTo {
                 try await sendTest(
@@ -78,7 +101,7 @@ extension Inviter {
             let dispatcher = Dispatcher(
                 network: network, renderer: renderer, ledger: ledger, transport: transport)
             let (registered, count) = try dispatcher.registerAnnouncement(
-                template, segments: segments, at: due, now: instant)
+                template, segments: segments, partnerKinds: kinds, at: due, now: instant)
             print("\(registered.id): \(count) recipients recorded.")
             guard due <= instant else {
                 print(

@@ -147,7 +147,10 @@ public struct Dispatcher: Sendable {
         let encoder = MessageEncoder()
         for entry in entries {
             // A person who is both a member and a partner contact gets both messages: look in the right list.
-            let list = known[entry.key.mailingID]?.kind == .partner ? recipients.partners : recipients.members
+            let forPartners =
+                known[entry.key.mailingID]?.kind == .partner
+                || entry.key.mailingID.hasSuffix(Self.partnerSuffix)
+            let list = forPartners ? recipients.partners : recipients.members
             guard let mailing = resolve(entry.key.mailingID, known: known),
                 let recipient = list[entry.key.recipient]
             else {
@@ -348,34 +351,62 @@ public struct Dispatcher: Sendable {
     /// The mailing behind an `announcement/<name>/<date>` id, which the ledger holds but no event produces.
     static func announcement(_ id: String) -> Mailing? {
         let parts = id.split(separator: "/")
-        guard parts.count == 3, parts[0] == "announcement" else { return nil }
+        // announcement/<name>/<date>, and …/partners for the copy to partner contacts.
+        guard parts.count == 3 || (parts.count == 4 && parts[3] == "partners"), parts[0] == "announcement"
+        else {
+            return nil
+        }
         var mailing = Mailing(announcement: String(parts[1]), segments: ["all"], dueAt: .distantPast)
         mailing.id = id
         return mailing
     }
 
-    /// Registers a one-off announcement of template `name` to `segments`, due at `at`.
+    /// The suffix of the ledger id under which an announcement's partner contacts are recorded,
+    /// apart from the members, so a person who is both gets both messages.
+    static let partnerSuffix = "/partners"
+
+    /// Registers a one-off announcement of template `name` to the members of `segments` (none when
+    /// empty) and the partner contacts of `partnerKinds`, due at `at`.
     ///
     /// - Returns: the mailing and how many recipients were registered; its id carries the local
     ///   date, so the same template can be announced again another day.
-    public func registerAnnouncement(_ name: String, segments: [String], at: Date, now: Date) throws -> (
-        Mailing, Int
-    ) {
+    public func registerAnnouncement(
+        _ name: String, segments: [String], partnerKinds: [PartnerKind] = [], at: Date, now: Date
+    ) throws -> (Mailing, Int) {
         var mailing = Mailing(announcement: name, segments: segments, dueAt: at)
         mailing.id = "announcement/\(name)/\(LocalDateTime(at, in: zone).date)"
-        let recipients = Planner.recipients(of: mailing, members: network.members.members, partners: [])
-        let record = MailingRecord(
-            id: mailing.id, kind: .announcement, dueAt: at, deadline: at.addingTimeInterval(7 * 86_400))
-        let count = try ledger.register(
+        let deadline = at.addingTimeInterval(7 * 86_400)
+        var count = 0
+        if !segments.isEmpty {
+            let members = Planner.recipients(of: mailing, members: network.members.members, partners: [])
+            count += try register(
+                mailing.id, kind: .announcement, dueAt: at, deadline: deadline, recipients: members, now: now)
+        }
+        if !partnerKinds.isEmpty {
+            let kinds = Set(partnerKinds)
+            let partners = (network.partners?.partners ?? []).filter { kinds.contains($0.kind) }.map(
+                Recipient.partner)
+            count += try register(
+                mailing.id + Self.partnerSuffix, kind: .announcement, dueAt: at, deadline: deadline,
+                recipients: partners,
+                now: now)
+        }
+        return (mailing, count)
+    }
+
+    private func register(
+        _ id: String, kind: MailingKind, dueAt: Date, deadline: Date?, recipients: [Recipient], now: Date
+    ) throws -> Int {
+        let record = MailingRecord(id: id, kind: kind, dueAt: dueAt, deadline: deadline)
+        return try ledger.register(
             record,
             recipients: recipients.map {
                 (
                     $0.address.address.lowercased(),
-                    renderer.messageID(mailingID: mailing.id, recipient: $0.address.address).value
+                    renderer.messageID(mailingID: id, recipient: $0.address.address).value
                 )
             },
             now: now)
-        return (mailing, count)
     }
 
     /// After the occurrence starts nothing of its mailings goes out; a newsletter's grace is its deadline.

@@ -241,6 +241,29 @@ import Testing
         #expect(!recipients.contains("<mette@example.org>"), "Mette is not a newcomer")
     }
 
+    @Test func announcesToPartnerContactsToo() throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let fixture = try RunCommandTests.network(sinkURL: sink.url)
+        let bad = try RunCommandTests.run(
+            fixture, ["announce", "--template", "winter-programme", "--partners", "firm"])
+        #expect(bad.status == 64, "\(bad.standardError)")
+        #expect(bad.standardError.contains("is not a partner kind"))
+        let result = try RunCommandTests.run(
+            fixture,
+            [
+                "announce", "--template", "winter-programme", "--segment", "danes", "--partners", "company",
+                "--now", "2026-11-20T10:00:00+01:00",
+            ])
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("2 recipients recorded."), "\(result.standardOutput)")
+        let received = try sink.messages()
+        #expect(Set(received.flatMap(\.recipients)) == ["<mette@example.org>", "<hr@company.example.com>"])
+        let partnerCopy = try #require(received.first { $0.recipients == ["<hr@company.example.com>"] })
+        #expect(
+            partnerCopy.text.contains("X-Inviter-Mailing: announcement/winter-programme/2026-11-20/partners"))
+    }
+
     @Test func suppressedAddressesGetNothing() throws {
         let sink = try SMTPSink()
         defer { sink.stop() }
