@@ -145,6 +145,8 @@ public struct Dispatcher: Sendable {
         var byID: [String: LedgerEntry] = [:]
         var skipped: [DeliveryKey] = []
         let encoder = MessageEncoder()
+        // One ledger read per mailing, not per recipient.
+        var sequences: [String: Int] = [:]
         for entry in entries {
             // A person who is both a member and a partner contact gets both messages: look in the right list.
             let forPartners =
@@ -161,7 +163,8 @@ public struct Dispatcher: Sendable {
                 skipped.append(entry.key)
                 continue
             }
-            let sequence = try calendarSequence(of: mailing)
+            let sequence = try sequences[mailing.id] ?? calendarSequence(of: mailing)
+            sequences[mailing.id] = sequence
             let rendered = try renderer.render(
                 RenderRequest(mailing: mailing, recipient: recipient, sequence: sequence, now: now))
             let envelope = Envelope(
