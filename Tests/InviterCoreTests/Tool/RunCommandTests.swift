@@ -384,3 +384,43 @@ import Testing
         #expect(failures.count == 3 && failures.allSatisfy { $0["state"] as? String == "held" })
     }
 }
+
+/// Every smtp-sink fault, through `inviter run`, to the ledger state it must leave.
+@Suite struct FaultMatrixRunTests {
+    static let faults: [(flags: [String], state: String, exit: Int32)] = [
+        (["-r", "RCPT"], "retrying", 0),
+        (["-f", "RCPT"], "failed", 1),
+        (["-r", "."], "retrying", 0),
+        (["-f", "."], "failed", 1),
+        (["-Q", "MAIL"], "retrying", 0),
+        (["-q", "DATA"], "retrying", 0),
+        (["-q", "."], "unknown", 0),
+        (["-W", ".:8"], "unknown", 0),
+    ]
+
+    @Test(arguments: 0..<faults.count)
+    func leavesTheRightState(_ index: Int) throws {
+        let fault = Self.faults[index]
+        let sink = try SMTPSink(faults: fault.flags)
+        defer { sink.stop() }
+        let fixture = try RunCommandTests.network(sinkURL: sink.url)
+        // A 5-second limit per message, so the stalled final reply (-W .:8) times out.
+        let config = try String(contentsOf: fixture.configURL, encoding: .utf8)
+            .replacingOccurrences(of: "timeout = 20", with: "timeout = 5")
+        try config.write(to: fixture.configURL, atomically: true, encoding: .utf8)
+        let result = try RunCommandTests.run(fixture, ["run", "--now", RunCommandTests.invitationDue])
+        #expect(
+            result.status == fault.exit, "\(fault.flags): \(result.standardOutput)\(result.standardError)")
+        let counts = RunCommandTests.counts(
+            try RunCommandTests.status(fixture), "invitation/wednesday-hygge/2026-12-02")
+        if fault.flags == ["-W", ".:8"] {
+            // smtp-sink stalls as a whole: the first message times out after its body (unknown), the
+            // others on the parallel connections time out before theirs (to be retried).
+            #expect((counts["unknown"] ?? 0) >= 1, "\(counts)")
+            #expect((counts["unknown"] ?? 0) + (counts["retrying"] ?? 0) == 2, "\(counts)")
+        } else {
+            #expect(counts[fault.state] == 2, "\(fault.flags): \(counts)")
+        }
+        #expect(counts["sent"] == 0, "\(fault.flags): nothing counts as sent without the server's 250")
+    }
+}
