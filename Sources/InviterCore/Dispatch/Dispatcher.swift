@@ -82,18 +82,9 @@ public struct Dispatcher: Sendable {
         .sorted { ($0.dueAt, $0.id) < ($1.dueAt, $1.id) }
         summary.mailingsDue = due.map(\.id)
         for mailing in due {
-            let recipients = try recipients(of: mailing)
-            let record = MailingRecord(
-                id: mailing.id, kind: mailing.kind, dueAt: mailing.dueAt, deadline: deadline(of: mailing))
-            summary.registered += try ledger.register(
-                record,
-                recipients: recipients.map {
-                    (
-                        $0.address.address.lowercased(),
-                        renderer.messageID(mailingID: mailing.id, recipient: $0.address.address).value
-                    )
-                },
-                now: now)
+            summary.registered += try register(
+                mailing.id, kind: mailing.kind, dueAt: mailing.dueAt, deadline: deadline(of: mailing),
+                addresses: try recipients(of: mailing).map(\.address.address), now: now)
         }
         try announceChanges(known: known, now: now, summary: &summary)
         try skipMissed(known: known, now: now, summary: &summary)
@@ -336,14 +327,9 @@ public struct Dispatcher: Sendable {
             if !invited.isEmpty {
                 var update = Mailing(kind: .update, occurrence: occurrence, dueAt: now)
                 update.id = "update/\(occurrence.id)/\(sequence)"
-                let record = MailingRecord(
-                    id: update.id, kind: .update, dueAt: now, deadline: occurrence.start.instant(in: zone))
-                summary.registered += try ledger.register(
-                    record,
-                    recipients: invited.map {
-                        ($0, renderer.messageID(mailingID: update.id, recipient: $0).value)
-                    },
-                    now: now)
+                summary.registered += try register(
+                    update.id, kind: .update, dueAt: now, deadline: occurrence.start.instant(in: zone),
+                    addresses: invited, now: now)
                 summary.mailingsDue.append(update.id)
             }
             try ledger.setOccurrenceVersion(
@@ -383,7 +369,8 @@ public struct Dispatcher: Sendable {
         if !segments.isEmpty {
             let members = Planner.recipients(of: mailing, members: network.members.members, partners: [])
             count += try register(
-                mailing.id, kind: .announcement, dueAt: at, deadline: deadline, recipients: members, now: now)
+                mailing.id, kind: .announcement, dueAt: at, deadline: deadline,
+                addresses: members.map(\.address.address), now: now)
         }
         if !partnerKinds.isEmpty {
             let kinds = Set(partnerKinds)
@@ -391,23 +378,21 @@ public struct Dispatcher: Sendable {
                 Recipient.partner)
             count += try register(
                 mailing.id + Self.partnerSuffix, kind: .announcement, dueAt: at, deadline: deadline,
-                recipients: partners,
+                addresses: partners.map(\.address.address),
                 now: now)
         }
         return (mailing, count)
     }
 
+    /// Records a mailing and its recipients (with their stable Message-IDs) in the ledger; returns how many were new.
     private func register(
-        _ id: String, kind: MailingKind, dueAt: Date, deadline: Date?, recipients: [Recipient], now: Date
+        _ id: String, kind: MailingKind, dueAt: Date, deadline: Date?, addresses: [String], now: Date
     ) throws -> Int {
         let record = MailingRecord(id: id, kind: kind, dueAt: dueAt, deadline: deadline)
         return try ledger.register(
             record,
-            recipients: recipients.map {
-                (
-                    $0.address.address.lowercased(),
-                    renderer.messageID(mailingID: id, recipient: $0.address.address).value
-                )
+            recipients: addresses.map {
+                ($0.lowercased(), renderer.messageID(mailingID: id, recipient: $0).value)
             },
             now: now)
     }
@@ -423,11 +408,8 @@ public struct Dispatcher: Sendable {
         let all = Planner.recipients(
             of: mailing, members: network.members.members, partners: network.partners?.partners ?? [])
         guard mailing.kind == .cancellation, let occurrence = mailing.occurrence else { return all }
-        return try all.filter { recipient in
-            let invitation = DeliveryKey(
-                mailingID: "invitation/\(occurrence.id)", recipient: recipient.address.address)
-            return try ledger.entry(invitation)?.state == .sent
-        }
+        let invited = Set(try ledger.recipients(of: "invitation/\(occurrence.id)", state: .sent))
+        return all.filter { invited.contains($0.address.address.lowercased()) }
     }
 
     /// Mailings whose grace has ended without a run: recorded as skipped, once, so `status` shows
@@ -440,17 +422,9 @@ public struct Dispatcher: Sendable {
             // Only a mailing due within the last days is worth reporting; older ones predate this ledger.
             guard now.timeIntervalSince(mailing.dueAt) < 3 * 86_400 else { continue }
             let recipients = try recipients(of: mailing)
-            let record = MailingRecord(
-                id: mailing.id, kind: mailing.kind, dueAt: mailing.dueAt, deadline: deadline(of: mailing))
-            _ = try ledger.register(
-                record,
-                recipients: recipients.map {
-                    (
-                        $0.address.address.lowercased(),
-                        renderer.messageID(mailingID: mailing.id, recipient: $0.address.address).value
-                    )
-                },
-                now: now)
+            _ = try register(
+                mailing.id, kind: mailing.kind, dueAt: mailing.dueAt, deadline: deadline(of: mailing),
+                addresses: recipients.map(\.address.address), now: now)
             let due = MessageEncoder.rfc5322Date(mailing.dueAt, in: zone)
             let keys = recipients.map { DeliveryKey(mailingID: mailing.id, recipient: $0.address.address) }
             try ledger.skip(

@@ -25,7 +25,7 @@ public enum EventTextCheck {
                 }
             }
             guard !missing.isEmpty else { continue }
-            let (file, line) = location(event.source)
+            let (file, line) = event.location
             let total = missing.reduce(0) { $0 + $1.1 }
             let list = missing.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
             let used = fallbackUsed.map(\.identifier).sorted().joined(separator: "/")
@@ -37,13 +37,5 @@ public enum EventTextCheck {
                     severity: .warning, kind: .data))
         }
         return warnings
-    }
-
-    private static func location(_ source: String) -> (String, Int) {
-        guard let colon = source.lastIndex(of: ":"), let line = Int(source[source.index(after: colon)...])
-        else {
-            return (source, 0)
-        }
-        return (String(source[..<colon]), line)
     }
 }

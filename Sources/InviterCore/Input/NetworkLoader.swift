@@ -68,7 +68,7 @@ public enum NetworkLoader {
         let segments = Set(members.members.filter { $0.status == .active }.flatMap(\.segments))
         var warnings: [InputProblem] = []
         for event in events {
-            let (file, line) = split(event.source)
+            let (file, line) = event.location
             for segment in event.audience where segment != "all" && !segments.contains(segment) {
                 let hint = Suggestion.didYouMean(segment, among: segments)
                 warnings.append(
@@ -91,14 +91,6 @@ public enum NetworkLoader {
             }
         }
         return warnings
-    }
-
-    private static func split(_ source: String) -> (String, Int) {
-        guard let colon = source.lastIndex(of: ":"), let line = Int(source[source.index(after: colon)...])
-        else {
-            return (source, 0)
-        }
-        return (String(source[..<colon]), line)
     }
 }
 

@@ -44,6 +44,15 @@ public struct Event: Sendable {
     /// `file:line` of the `[[event]]` header.
     public var source: String
 
+    /// `source` split into file and line, for reports about the event.
+    public var location: (file: String, line: Int) {
+        guard let colon = source.lastIndex(of: ":"), let line = Int(source[source.index(after: colon)...])
+        else {
+            return (source, 0)
+        }
+        return (String(source[..<colon]), line)
+    }
+
     /// How long each occurrence lasts, in seconds of wall-clock time.
     var duration: Int {
         (end.date.dayNumber - start.date.dayNumber) * 86_400 + end.secondOfDay - start.secondOfDay
