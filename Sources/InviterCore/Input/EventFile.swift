@@ -109,6 +109,15 @@ public enum EventFile {
             }
         }
         let capacity = table.integer("capacity", range: 1...100_000)
+        var interpreters: [LanguageCode] = []
+        for text in table.strings("interpreters") ?? [] {
+            do throws(LanguageCodeError) {
+                let language = try LanguageCode(text.trimmingCharacters(in: .whitespaces))
+                if !interpreters.contains(language) { interpreters.append(language) }
+            } catch {
+                table.problem("interpreters", error.description)
+            }
+        }
 
         var overrides: [LocalDate: OccurrenceOverride] = [:]
         for overrideTable in table.tables("override") {
@@ -140,7 +149,7 @@ public enum EventFile {
         return Event(
             id: id, title: title, description: description ?? LocalizedText([:]), start: start, end: end,
             recurrence: recurrence, except: except, venue: venue, audience: audience, partners: partners,
-            capacity: capacity, overrides: overrides, source: source)
+            capacity: capacity, interpreters: interpreters, overrides: overrides, source: source)
     }
 
     private static func readOverride(_ table: TableReader) -> (LocalDate, OccurrenceOverride)? {

@@ -39,6 +39,9 @@ public struct Event: Sendable {
     public var audience: [String]
     public var partners: [PartnerKind]
     public var capacity: Int?
+    /// Languages an interpreter is offered in (an information evening on tax, say); the
+    /// invitation names them in the reader's language, so a newcomer sees that theirs is covered.
+    public var interpreters: [LanguageCode] = []
     /// Changes to single occurrences, by their original date.
     public var overrides: [LocalDate: OccurrenceOverride]
     /// `file:line` of the `[[event]]` header.
@@ -92,7 +95,7 @@ public struct Event: Sendable {
             title: override?.title ?? title, description: override?.description ?? description,
             venue: override?.venue ?? venue, capacity: override?.capacity ?? capacity,
             cancelled: override?.cancelled ?? false, note: override?.note,
-            audience: audience, partners: partners)
+            audience: audience, partners: partners, interpreters: interpreters)
     }
 }
 
@@ -124,6 +127,7 @@ public struct Occurrence: Sendable, Hashable {
     public var note: LocalizedText?
     public var audience: [String]
     public var partners: [PartnerKind]
+    public var interpreters: [LanguageCode] = []
 
     /// `wednesday-hygge/2026-12-02`: stable across runs, used in mailing ids and calendar UIDs.
     public var id: String { "\(eventID)/\(date)" }

@@ -53,6 +53,12 @@ public struct LanguageCode: Sendable, Hashable, Comparable, CustomStringConverti
 
     public static func < (lhs: LanguageCode, rhs: LanguageCode) -> Bool { lhs.identifier < rhs.identifier }
 
+    /// This language's name as a reader of `reader` writes it ("rumænsk" for a Danish reader), so a
+    /// list of offered languages reads naturally in every invitation.
+    public func name(in reader: LanguageCode) -> String {
+        Locale(identifier: reader.identifier).localizedString(forIdentifier: identifier) ?? identifier
+    }
+
     /// The language's own name in English, for summaries (`Danish`).
     public var englishName: String {
         Locale(identifier: "en").localizedString(forLanguageCode: language) ?? identifier

@@ -296,6 +296,10 @@ public struct MessageRenderer: Sendable {
             )
             .map { MarkdownBody.Value.text($0) }
         }
+        if let (names, text) = interpreterTexts(occurrence, language: language, fallback: fallback) {
+            event["interpreters"] = MarkdownBody.Value.text(names)
+            event["interpreters_text"] = MarkdownBody.Value.text(text)
+        }
         let when: [String: Any] = [
             "date_time": MarkdownBody.Value.text(dates.dateTime),
             "date_long": MarkdownBody.Value.text(dates.longDate),
@@ -317,7 +321,7 @@ public struct MessageRenderer: Sendable {
             guard let language = try? LanguageCode(code) else { continue }
             let dates = DateTexts(
                 start: occurrence.start, end: occurrence.end, language: language, zone: network.timeZone)
-            copies.append([
+            var copy: [String: Any] = [
                 "language": MarkdownBody.Value.text(language.identifier),
                 "title": MarkdownBody.Value.text(
                     occurrence.title.resolve(language, fallback: language)?.text ?? occurrence.eventID),
@@ -331,9 +335,28 @@ public struct MessageRenderer: Sendable {
                     strings.text("when", language: language, fallback: language) ?? "When"),
                 "where_label": MarkdownBody.Value.text(
                     strings.text("where", language: language, fallback: language) ?? "Where"),
-            ])
+            ]
+            if let (_, text) = interpreterTexts(occurrence, language: language, fallback: language) {
+                copy["interpreters_text"] = MarkdownBody.Value.text(text)
+            }
+            copies.append(copy)
         }
         return copies
+    }
+
+    /// The offered interpreter languages named in `language` ("rumænsk, polsk og ukrainsk") and the
+    /// sentence that offers them; nil when the occurrence offers none.
+    private func interpreterTexts(_ occurrence: Occurrence, language: LanguageCode, fallback: LanguageCode)
+        -> (String, String)?
+    {
+        guard !occurrence.interpreters.isEmpty else { return nil }
+        let names = occurrence.interpreters.map { $0.name(in: language) }
+            .formatted(.list(type: .and).locale(DateTexts.locale(for: language)))
+        let text =
+            strings.text(
+                "interpreters_offered", language: language, fallback: fallback, values: ["languages": names])
+            ?? names
+        return (names, text)
     }
 
     // MARK: - Parts
@@ -515,7 +538,7 @@ extension MessageRenderer {
             title: text,
             description: text, venue: "Sample venue", capacity: 10, cancelled: false, note: text,
             audience: ["all"],
-            partners: [.company])
+            partners: [.company], interpreters: [.english])
     }
 }
 

@@ -158,6 +158,10 @@ import Testing
         ),
         ("capacity", event(extra: "capacity = 0"), 7, ["event.capacity", "between 1 and"]),
         (
+            "interpreter language", event(extra: "interpreters = [\"ro\", \"romanian\"]"), 7,
+            ["event.interpreters", "\"romanian\" is not an ISO 639 language code"]
+        ),
+        (
             "except without repeat", event(extra: "except = [2026-12-09]"), 7,
             ["event.except", "only a repeating event"]
         ),

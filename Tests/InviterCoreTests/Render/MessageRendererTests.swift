@@ -316,6 +316,45 @@ struct RenderFixture {
         #expect(rendered.message.extraHeaders.contains(Header("X-Inviter-Mailing", "newsletter/2026-12-01")))
     }
 
+    /// An information evening names its interpreter languages in each reader's own language, in the
+    /// member's mail and in both forwardable copies of the partner's.
+    @Test func interpreterLanguagesAreNamedInTheReadersLanguage() throws {
+        let events = """
+            [[event]]
+            id = "tax-evening"
+            title = { en = "Tax evening", da = "Skatteaften" }
+            start = 2026-12-02T18:30:00
+            end = 2026-12-02T20:30:00
+            venue = "Town Hall"
+            interpreters = ["ro", "pl", "uk", "ro"]
+            partners = ["company"]
+
+            """
+        let fixture = try RenderFixture(events: events)
+        let expected = [
+            ("da", "Der kan være tolk på disse sprog: rumænsk, polsk og ukrainsk."),
+            ("en", "An interpreter is offered in these languages: Romanian, Polish and Ukrainian."),
+            ("ro", "Se oferă interpret în limbile: română, poloneză și ucraineană."),
+            ("pl", "Tłumacz jest dostępny w językach: rumuński, polski i ukraiński."),
+        ]
+        for (language, sentence) in expected {
+            let member = try RenderFixture.member("Reader", language)
+            for kind in [MailingKind.invitation, .reminder] {
+                let text = try fixture.render(kind, "tax-evening/2026-12-02", .member(member)).message.text
+                #expect(text.contains(sentence), "\(kind) in \(language): \(text)")
+            }
+        }
+        let partner = try #require(fixture.network.partners?.partners.first)
+        let copy = try fixture.render(.partner, "tax-evening/2026-12-02", .partner(partner)).message.text
+        #expect(
+            copy.contains("Romanian, Polish and Ukrainian") && copy.contains("rumænsk, polsk og ukrainsk"))
+
+        let plain = try RenderFixture()
+        let invitation = try plain.render(
+            .invitation, "wednesday-hygge/2026-12-02", .member(try RenderFixture.member("Reader", "en")))
+        #expect(!invitation.message.text.contains("interpreter"), "no sentence without interpreters")
+    }
+
     @Test func anAnnouncementNeedsNoEvent() throws {
         let fixture = try RenderFixture()
         let mailing = Mailing(announcement: "winter-programme", segments: ["danes"], dueAt: RenderFixture.now)

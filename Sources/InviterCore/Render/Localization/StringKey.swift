@@ -47,7 +47,7 @@ public struct StringKey: Sendable, Hashable {
         StringKey("note"),
         StringKey("capacity_full"),
         StringKey("reply_to_sign_up"),
-        StringKey("interpreter_offered"),
+        StringKey("interpreters_offered", placeholders: ["languages"]),
         StringKey("greeting", placeholders: ["name"]),
         StringKey("greeting_anonymous"),
         StringKey("sign_off"),
