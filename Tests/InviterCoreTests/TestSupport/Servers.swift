@@ -136,24 +136,7 @@ final class SMTPSink: @unchecked Sendable {
     /// smtp-sink writes its dump files with buffered I/O after it has replied, so
     /// this waits until the files stop growing before reading them.
     func messages() throws -> [(recipients: [String], helo: String, text: String)] {
-        func snapshot() throws -> [String: Int] {
-            var sizes: [String: Int] = [:]
-            for name in try FileManager.default.contentsOfDirectory(atPath: captureDirectory.path)
-            where !name.hasSuffix(".err") {
-                let attributes = try FileManager.default.attributesOfItem(
-                    atPath: captureDirectory.appendingPathComponent(name).path)
-                sizes[name] = (attributes[.size] as? NSNumber)?.intValue ?? 0
-            }
-            return sizes
-        }
-        var previous = try snapshot()
-        for _ in 0..<50 {
-            usleep(100_000)
-            let current = try snapshot()
-            if current == previous { break }
-            previous = current
-        }
-        let files = previous.keys.sorted()
+        let files = try settle()
         return try files.map { name in
             let raw = try String(contentsOf: captureDirectory.appendingPathComponent(name), encoding: .utf8)
             var lines = raw.split(separator: "\n", omittingEmptySubsequences: false)[...]
@@ -173,6 +156,29 @@ final class SMTPSink: @unchecked Sendable {
             if text.hasSuffix("\n\n") { text.removeLast() }
             return (recipients, helo, text)
         }
+    }
+
+    /// The names of the capture files, once none of them is growing any more.
+    @discardableResult
+    func settle() throws -> [String] {
+        func snapshot() throws -> [String: Int] {
+            var sizes: [String: Int] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: captureDirectory.path)
+            where !name.hasSuffix(".err") {
+                let attributes = try FileManager.default.attributesOfItem(
+                    atPath: captureDirectory.appendingPathComponent(name).path)
+                sizes[name] = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            }
+            return sizes
+        }
+        var previous = try snapshot()
+        for _ in 0..<50 {
+            usleep(100_000)
+            let current = try snapshot()
+            if current == previous { break }
+            previous = current
+        }
+        return previous.keys.sorted()
     }
 
     func stop() { server.stop() }
