@@ -76,8 +76,10 @@ public struct Dispatcher: Sendable {
 
         // Plan and record: each due mailing with its recipients, once.
         let known = knownMailings(now: now)
+        // Cancellations are not due at a planned time: `announceChanges` sends one when it sees it.
         let due = known.values.filter {
-            Planner.isDue($0, at: now, schedule: configuration.schedule, zone: zone)
+            $0.kind != .cancellation
+                && Planner.isDue($0, at: now, schedule: configuration.schedule, zone: zone)
         }
         .sorted { ($0.dueAt, $0.id) < ($1.dueAt, $1.id) }
         summary.mailingsDue = due.map(\.id)
@@ -309,8 +311,25 @@ public struct Dispatcher: Sendable {
     }
 
     /// Notices occurrences whose time or place changed after their invitation went out, and
-    /// registers an update to everyone who got the invitation, with the next SEQUENCE.
+    /// registers an update to everyone who got the invitation, with the next SEQUENCE; and
+    /// occurrences cancelled after it, and registers the cancellation to them, once.
+    ///
+    /// Both are due the moment a run first sees the change, however long after the invitation an
+    /// organizer makes it: a cancellation tied to the invitation's grace would never reach the
+    /// people invited two weeks earlier. An occurrence cancelled before its invitation is told to
+    /// nobody, since nobody was invited.
     private func announceChanges(known: [String: Mailing], now: Date, summary: inout RunSummary) throws {
+        for mailing in known.values where mailing.kind == .cancellation {
+            guard let occurrence = mailing.occurrence, now < occurrence.start.instant(in: zone),
+                try ledger.mailing(mailing.id) == nil
+            else { continue }
+            let invited = try ledger.recipients(of: "invitation/\(occurrence.id)", state: .sent)
+            guard !invited.isEmpty else { continue }
+            summary.registered += try register(
+                mailing.id, kind: .cancellation, dueAt: now, deadline: occurrence.start.instant(in: zone),
+                addresses: invited, now: now)
+            summary.mailingsDue.append(mailing.id)
+        }
         for mailing in known.values where mailing.kind == .invitation {
             guard let occurrence = mailing.occurrence, !occurrence.cancelled,
                 now < occurrence.start.instant(in: zone), try ledger.mailing(mailing.id) != nil

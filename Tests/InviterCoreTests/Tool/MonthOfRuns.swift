@@ -21,6 +21,35 @@ struct MonthOfRuns {
         var partners: [String] = []
         /// False for an occurrence cancelled before anyone was invited: nobody hears of it.
         var invited = true
+        /// Local time at which the organizer changes the occurrence after its invitation went out
+        /// (an `Edit` at the same time makes the change): its invited hear of it at once.
+        var changedAt: String? = nil
+        /// The start the invitation announced, when the change moved the occurrence to `start`.
+        var invitedStart: String? = nil
+        /// The change cancels the occurrence: a cancellation instead of the reminder.
+        var cancelled = false
+    }
+
+    /// An organizer's edit of the copied network folder at a local time, before that moment's run.
+    struct Edit {
+        var at: String
+        var apply: @Sendable (URL) throws -> Void
+
+        /// Adds an `[[event.override]]` to the event `id` in `events.toml`, as an organizer would
+        /// write it under the event.
+        static func override(_ id: String, at: String, _ lines: String) -> Edit {
+            Edit(at: at) { folder in
+                let file = folder.appendingPathComponent("events.toml")
+                var text = try String(contentsOf: file, encoding: .utf8)
+                guard let event = text.range(of: "id = \"\(id)\"") else {
+                    throw ServerStartError(description: "no event \(id) in \(file.path)")
+                }
+                let next = text.range(of: "\n[[event]]", range: event.upperBound..<text.endIndex)
+                text.insert(
+                    contentsOf: "\n[[event.override]]\n\(lines)\n", at: next?.lowerBound ?? text.endIndex)
+                try text.write(to: file, atomically: true, encoding: .utf8)
+            }
+        }
     }
 
     struct Newsletter {
@@ -48,6 +77,7 @@ struct MonthOfRuns {
     var announcements: [Announcement] = []
     /// Active members an organizer suppresses before the month starts.
     var suppress: [String] = []
+    var edits: [Edit] = []
     var invitationDays = 14
     var reminderDays = 2
     var defaultLanguage = "en"
@@ -89,7 +119,9 @@ struct MonthOfRuns {
         var due: Date
         var members: [String] = []
         var partners: [String] = []
-        var planned: Planned?
+        /// The local start its calendar part and text must name, and the calendar METHOD.
+        var start: String?
+        var method = "PUBLISH"
     }
 
     // MARK: - The lists, read independently
@@ -157,24 +189,35 @@ struct MonthOfRuns {
         }
         var result: [Expected] = []
         for planned in occurrences where planned.invited {
-            let start = Self.instant(planned.start)
-            let invitation = Self.daysBefore(invitationDays, start)
+            let announced = planned.invitedStart ?? planned.start
+            let invitation = Self.daysBefore(invitationDays, Self.instant(announced))
             let id = "\(planned.event)/\(planned.date)"
+            let invited = members(planned.audience)
             result.append(
-                Expected(
-                    id: "invitation/\(id)", due: invitation, members: members(planned.audience),
-                    planned: planned))
+                Expected(id: "invitation/\(id)", due: invitation, members: invited, start: announced))
             if !planned.partners.isEmpty {
                 result.append(
                     Expected(
                         id: "partner/\(id)", due: invitation, partners: partners(planned.partners),
-                        planned: planned))
+                        start: announced))
             }
-            result.append(
-                Expected(
-                    id: "reminder/\(id)", due: Self.daysBefore(reminderDays, start),
-                    members: members(planned.audience),
-                    planned: planned))
+            if let changedAt = planned.changedAt {
+                result.append(
+                    planned.cancelled
+                        ? Expected(
+                            id: "cancellation/\(id)", due: Self.instant(changedAt), members: invited,
+                            start: announced,
+                            method: "CANCEL")
+                        : Expected(
+                            id: "update/\(id)/1", due: Self.instant(changedAt), members: invited,
+                            start: planned.start))
+            }
+            if !planned.cancelled {
+                result.append(
+                    Expected(
+                        id: "reminder/\(id)", due: Self.daysBefore(reminderDays, Self.instant(planned.start)),
+                        members: invited, start: planned.start))
+            }
         }
         for newsletter in newsletters {
             result.append(
@@ -301,7 +344,12 @@ struct MonthOfRuns {
         let suppressed = Set(suppress.map { $0.lowercased() })
         let expected = expectations(lists, suppressed: suppressed)
         var outcome = Outcome()
+        var edits = edits.sorted { Self.instant($0.at) < Self.instant($1.at) }[...]
         for moment in cronTimes(expected) {
+            while let edit = edits.first, Self.instant(edit.at) <= moment {
+                try edit.apply(copy)
+                edits = edits.dropFirst()
+            }
             let result = try inviter(["run", "--now", Self.utc(moment)])
             outcome.runs += 1
             #expect(
@@ -386,19 +434,19 @@ struct MonthOfRuns {
             #expect(
                 message.lang == language,
                 "\(name): \(message.mailing) to \(recipient) in \(message.lang), not \(language)")
-            guard let planned = mailing.planned else { continue }
-            let compact = planned.start.replacingOccurrences(of: "-", with: "").replacingOccurrences(
+            guard let start = mailing.start else { continue }
+            let compact = start.replacingOccurrences(of: "-", with: "").replacingOccurrences(
                 of: ":", with: "")
-            if message.mailing.hasPrefix("invitation/") || message.mailing.hasPrefix("reminder/") {
+            if !message.mailing.hasPrefix("partner/") {
                 #expect(
                     message.calendar?["dtstart"] == compact + "00"
                         && message.calendar?["tzid"] == "Europe/Copenhagen"
-                        && message.calendar?["method"] == "PUBLISH"
+                        && message.calendar?["method"] == mailing.method
                         && message.attachments.contains("invite.ics"),
                     "\(name): \(message.mailing) to \(recipient): calendar \(message.calendar ?? [:])")
             }
             // The local date in words, in the languages whose wording this test knows.
-            for written in Self.longDates(planned.start)
+            for written in Self.longDates(start)
             where written.language == language || message.mailing.hasPrefix("partner/") {
                 #expect(
                     message.text.contains(written.text),

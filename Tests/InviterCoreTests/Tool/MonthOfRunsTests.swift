@@ -20,10 +20,15 @@ import Testing
                     event: "sports-night", date: date, start: "\(date)T18:00",
                     audience: ["sports", "newcomers"]))
         }
-        for date in ["2026-12-03", "2026-12-10", "2026-12-17"] {
+        for date in ["2026-12-03", "2026-12-10"] {
             occurrences.append(
                 Planned(event: "basketball", date: date, start: "\(date)T20:00", audience: ["sports"]))
         }
+        // The hall is booked after the invitation went out: the invited are told, nobody is reminded.
+        occurrences.append(
+            Planned(
+                event: "basketball", date: "2026-12-17", start: "2026-12-17T20:00", audience: ["sports"],
+                changedAt: "2026-12-08T10:00", cancelled: true))
         for date in ["2026-12-05", "2026-12-12", "2026-12-19"] {
             occurrences.append(Planned(event: "board-games", date: date, start: "\(date)T14:00"))
         }
@@ -31,9 +36,11 @@ import Testing
             occurrences.append(
                 Planned(event: "cook-n-talk", date: date, start: "\(date)T18:00", partners: everyone))
         }
+        // The Christmas lunch moves to a bigger hall after its invitation: an update, then the reminder.
         occurrences.append(
             Planned(
-                event: "christmas-lunch", date: "2026-12-12", start: "2026-12-12T12:00", partners: everyone))
+                event: "christmas-lunch", date: "2026-12-12", start: "2026-12-12T12:00", partners: everyone,
+                changedAt: "2026-12-01T12:00"))
         let month = MonthOfRuns(
             name: "herning", folder: "Config", from: "2026-11-18", through: "2026-12-18",
             occurrences: occurrences,
@@ -42,7 +49,14 @@ import Testing
                 .init(
                     template: "winter-programme", segments: ["newcomers", "spouses"], at: "2026-11-20T10:00")
             ],
-            suppress: ["lukasz.wojcik@example.org"])
+            suppress: ["lukasz.wojcik@example.org"],
+            edits: [
+                .override("basketball", at: "2026-12-08T10:00", "date = 2026-12-17\ncancelled = true"),
+                .override(
+                    "christmas-lunch", at: "2026-12-01T12:00",
+                    "date = 2026-12-12\nvenue = \"Herning Congress Centre, Hall B, Fuglsangs Allé 1, 7400 Herning\""
+                ),
+            ])
         let outcome = try month.play()
         print(MonthOfRuns.summary("Herning", outcome))
     }

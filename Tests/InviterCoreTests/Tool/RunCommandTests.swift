@@ -324,6 +324,37 @@ import Testing
         let third = try RunCommandTests.run(fixture, ["run", "--now", "2026-11-20T10:05:00+01:00"])
         #expect(third.standardOutput.contains("0 sent"), "an update goes once")
     }
+
+    /// An organizer cancels a week after the invitation went out, long past its grace: the invited
+    /// still hear of it, once, with a calendar CANCEL, and nobody gets the reminder.
+    @Test func aCancellationDaysAfterTheInvitationStillReachesTheInvited() throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let fixture = try RunCommandTests.network(sinkURL: sink.url)
+        let first = try RunCommandTests.run(fixture, ["run", "--now", RunCommandTests.invitationDue])
+        #expect(first.standardOutput.contains("3 sent"), "\(first.standardOutput)")
+
+        let events = fixture.directory.appendingPathComponent("events.toml")
+        let cancelled = try String(contentsOf: events, encoding: .utf8).replacingOccurrences(
+            of: "[[event.override]]\ndate = 2026-12-16",
+            with:
+                "[[event.override]]\ndate = 2026-12-02\ncancelled = true\n\n[[event.override]]\ndate = 2026-12-16"
+        )
+        try cancelled.write(to: events, atomically: true, encoding: .utf8)
+        let second = try RunCommandTests.run(fixture, ["run", "--now", "2026-11-25T08:00:00+01:00"])
+        #expect(second.status == 0, "\(second.standardOutput)\(second.standardError)")
+        #expect(second.standardOutput.contains("2 sent"), "the two invited members: \(second.standardOutput)")
+        let again = try RunCommandTests.run(fixture, ["run", "--now", "2026-11-25T08:15:00+01:00"])
+        #expect(again.standardOutput.contains("0 sent"), "a cancellation goes once")
+        let reminderDue = try RunCommandTests.run(fixture, ["run", "--now", "2026-11-30T19:00:00+01:00"])
+        #expect(reminderDue.standardOutput.contains("0 sent"), "no reminder: \(reminderDue.standardOutput)")
+
+        let cancellations = try sink.messages().filter {
+            $0.text.contains("X-Inviter-Mailing: cancellation/wednesday-hygge/2026-12-02")
+        }
+        #expect(cancellations.count == 2)
+        #expect(cancellations.allSatisfy { $0.text.contains("METHOD:CANCEL") })
+    }
 }
 
 @Suite(.serialized) struct UnknownOutcomeTests {
