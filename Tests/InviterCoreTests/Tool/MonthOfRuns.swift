@@ -35,6 +35,19 @@ struct MonthOfRuns {
         var at: String
         var apply: @Sendable (URL) throws -> Void
 
+        /// `text` (an events file) without the `[[event.override]]` for `date`, and that override's
+        /// lines, so a test can start the month before the organizer wrote it.
+        static func splitOverride(_ text: String, date: String) -> (without: String, lines: String) {
+            let marker = "\n[[event.override]]\n"
+            var chunks = text.components(separatedBy: marker)
+            guard
+                let index = chunks.indices.dropFirst().first(where: { chunks[$0].hasPrefix("date = \(date)") }
+                )
+            else { return (text, "") }
+            let lines = chunks.remove(at: index)
+            return (chunks.joined(separator: marker), lines)
+        }
+
         /// Adds an `[[event.override]]` to the event `id` in `events.toml`, as an organizer would
         /// write it under the event.
         static func override(_ id: String, at: String, _ lines: String) -> Edit {

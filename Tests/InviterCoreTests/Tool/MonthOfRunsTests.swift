@@ -61,3 +61,48 @@ import Testing
         print(MonthOfRuns.summary("Herning", outcome))
     }
 }
+
+extension MonthOfRunsTests {
+    static func exampleText(_ path: String) throws -> String {
+        try String(
+            contentsOf: TestPaths.testsRoot.deletingLastPathComponent().appendingPathComponent(path),
+            encoding: .utf8)
+    }
+
+    /// International Tuesday, Roskilde: the first Tuesday of every month at a changing venue, from
+    /// September across the October daylight-saving change. The organizer moves November's evening
+    /// to Wednesday and cancels December's, each after its invitation went out.
+    @Test func roskilde() throws {
+        typealias Planned = MonthOfRuns.Planned
+        let original = try Self.exampleText("Config/examples/roskilde/events.toml")
+        let (withoutMove, moveLines) = MonthOfRuns.Edit.splitOverride(original, date: "2026-11-03")
+        let (before, cancelLines) = MonthOfRuns.Edit.splitOverride(withoutMove, date: "2026-12-01")
+        #expect(!moveLines.isEmpty && !cancelLines.isEmpty, "the example moves one evening and cancels one")
+        let event = "international-tuesday"
+        let month = MonthOfRuns(
+            name: "roskilde", folder: "Config/examples/roskilde", from: "2026-09-15", through: "2026-11-30",
+            occurrences: [
+                Planned(event: event, date: "2026-10-06", start: "2026-10-06T19:00"),
+                // Invited for Tuesday in summer time; the reminder names Wednesday, in winter time.
+                Planned(
+                    event: event, date: "2026-11-03", start: "2026-11-04T19:00",
+                    changedAt: "2026-10-22T12:00",
+                    invitedStart: "2026-11-03T19:00"),
+                Planned(
+                    event: event, date: "2026-12-01", start: "2026-12-01T19:00",
+                    changedAt: "2026-11-20T12:00",
+                    cancelled: true),
+            ],
+            suppress: ["mads.winther@example.org"],
+            edits: [
+                .override(event, at: "2026-10-22T12:00", moveLines),
+                .override(event, at: "2026-11-20T12:00", cancelLines),
+            ],
+            prepare: { folder in
+                try before.write(
+                    to: folder.appendingPathComponent("events.toml"), atomically: true, encoding: .utf8)
+            })
+        let outcome = try month.play()
+        print(MonthOfRuns.summary("Roskilde", outcome))
+    }
+}
