@@ -25,7 +25,7 @@ extension Inviter {
                 for problem in error.problems { print(problem) }
                 let errors = error.problems.filter { $0.severity == .error }
                 printError(
-                    "\(errors.count) error\(errors.count == 1 ? "" : "s"): nothing can be sent until they are fixed"
+                    "\(counted(errors.count, "error")): nothing can be sent until they are fixed"
                 )
                 throw errors.contains { $0.kind == .configuration }
                     ? ExitCodes.configError : ExitCodes.dataError
@@ -45,15 +45,22 @@ extension Inviter {
                 + setup.renderer.fallbackWarnings(
                     members: network.members.members, partners: network.partners?.partners ?? [])
             for warning in templateWarnings { print(warning) }
+            let defaultLanguage = network.configuration.network.defaultLanguage
+            let templates = setup.renderer.templates
             let textWarnings = EventTextCheck.warnings(
-                events: network.events, members: network.members.members,
-                defaultLanguage: network.configuration.network.defaultLanguage)
+                events: network.events, members: network.members.members, defaultLanguage: defaultLanguage,
+                renderedIn: {
+                    templates.language(
+                        of: MailingKind.invitation.rawValue, for: $0, fallback: defaultLanguage) ?? $0
+                })
             for warning in textWarnings { print(warning) }
             for line in CheckSummary(network, now: instant).lines { print(line) }
             let languages = setup.renderer.templates.languages(for: MailingKind.invitation.rawValue).map(
                 \.identifier)
             print(
-                "Templates: \(languages.joined(separator: ", ")); \(templateWarnings.count) template warnings"
+                "Templates: \(languages.joined(separator: ", ")); "
+                    + "\(counted(templateWarnings.count, "template warning")), "
+                    + "\(counted(textWarnings.count, "event text warning"))"
             )
             if network.problems.contains(where: { $0.severity == .error }) {
                 throw ExitCodes.dataError

@@ -45,7 +45,7 @@ extension Inviter {
                 print(OccurrenceLine.format(occurrence, language: language))
             }
             print(
-                "\(occurrences.count) occurrence\(occurrences.count == 1 ? "" : "s") from \(first) through \(last) (\(zone.identifier))"
+                "\(counted(occurrences.count, "occurrence")) from \(first) through \(last) (\(zone.identifier))"
             )
         }
     }

@@ -87,9 +87,16 @@ extension Inviter {
         private func printPlan(network: LoadedNetwork, renderer: MessageRenderer, at instant: Date) {
             let configuration = network.configuration
             let zone = configuration.network.timeZone
-            let due = Planner.due(
+            let all = Planner.due(
                 at: instant, events: network.events, schedule: configuration.schedule, zone: zone)
-            if due.isEmpty { print("Nothing is due at \(MessageEncoder.rfc5322Date(instant, in: zone)).") }
+            // A cancellation reaches only those who got the invitation, which the ledger knows and a
+            // dry run does not read: say so instead of counting the whole audience.
+            let cancellations = all.filter { $0.kind == .cancellation }
+            let due = all.filter { $0.kind != .cancellation }
+            if all.isEmpty { print("Nothing is due at \(MessageEncoder.rfc5322Date(instant, in: zone)).") }
+            for mailing in cancellations {
+                print("\(mailing.id): to those who got the invitation, once, when a run first sees it")
+            }
             for mailing in due {
                 let recipients = Planner.recipients(
                     of: mailing, members: network.members.members, partners: network.partners?.partners ?? [])

@@ -24,7 +24,7 @@ public struct RunSummary: Sendable, Codable {
 
     /// One paragraph for the log.
     public var text: String {
-        var parts = ["\(mailingsDue.count) mailing\(mailingsDue.count == 1 ? "" : "s") due"]
+        var parts = [counted(mailingsDue.count, "mailing") + " due"]
         parts.append("\(sent) sent")
         if retrying > 0 { parts.append("\(retrying) to retry later") }
         if failed > 0 { parts.append("\(failed) failed permanently") }

@@ -88,8 +88,11 @@ public enum Preview {
             }
             mailings = [mailing]
         } else {
+            // A cancellation goes only to those invited, which the ledger knows and a preview does not
+            // read; `--mailing cancellation/…` still renders one for every member of the audience.
             mailings = all.filter {
-                Planner.isDue($0, at: request.now, schedule: config.schedule, zone: zone)
+                $0.kind != .cancellation
+                    && Planner.isDue($0, at: request.now, schedule: config.schedule, zone: zone)
             }
         }
         let upcoming = all.filter { $0.dueAt > request.now }

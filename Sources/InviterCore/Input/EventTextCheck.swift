@@ -1,16 +1,24 @@
 /// Finds events whose title or description is missing in a language their audience reads.
 ///
 /// Such members still get the event, in the fallback language; the warning
-/// tells the organizer who would be better served by a translation.
+/// tells the organizer who would be better served by a translation. A reader
+/// is counted in the language their message is rendered in (`renderedIn`: the
+/// template language they fall back to), since that is the title they see: a
+/// Tigrinya title helps nobody while there is no Tigrinya template.
 public enum EventTextCheck {
-    public static func warnings(events: [Event], members: [Member], defaultLanguage: LanguageCode)
+    public static func warnings(
+        events: [Event], members: [Member], defaultLanguage: LanguageCode,
+        renderedIn: (LanguageCode) -> LanguageCode = { $0 }
+    )
         -> [InputProblem]
     {
         var warnings: [InputProblem] = []
         for event in events {
             let audience = Planner.audience(segments: event.audience, members: members)
             var readers: [LanguageCode: Int] = [:]
-            for member in audience { readers[member.language ?? defaultLanguage, default: 0] += 1 }
+            for member in audience {
+                readers[renderedIn(member.language ?? defaultLanguage), default: 0] += 1
+            }
             var missing: [(LanguageCode, Int)] = []
             var fallbackUsed: Set<LanguageCode> = []
             for (language, count) in readers.sorted(by: { $0.key < $1.key }) {
@@ -33,7 +41,7 @@ public enum EventTextCheck {
                 InputProblem(
                     file: file, line: line, field: "\(event.id).title",
                     message:
-                        "no text in the language of \(total) recipient\(total == 1 ? "" : "s") (\(list)); they get it in \(used)",
+                        "no text in the language of \(counted(total, "recipient")) (\(list)); they get it in \(used)",
                     severity: .warning, kind: .data))
         }
         return warnings

@@ -147,7 +147,14 @@ public struct CheckSummary: Sendable {
         let errors = network.problems.filter { $0.severity == .error }.count
         let warnings = network.problems.count - errors
         let leftOut = network.members.stats.invalidRows + (network.partners?.stats.invalidRows ?? 0)
-        lines.append("Problems: \(errors) errors (\(leftOut) rows left out), \(warnings) warnings")
+        lines.append(
+            "Problems: \(counted(errors, "error")) (\(counted(leftOut, "row")) left out), \(counted(warnings, "warning"))"
+        )
         self.lines = lines
     }
+}
+
+/// "1 warning", "3 warnings": a count with its noun, for summaries a person reads.
+public func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
 }

@@ -68,8 +68,12 @@ public struct Event: Sendable {
     public func occurrences(from: LocalDateTime, through: LocalDateTime, in zone: TimeZone) -> [Occurrence] {
         let starts: [LocalDateTime]
         if let recurrence {
-            // Search a little wider: an override may move an occurrence into or out of the window.
-            let margin = 7
+            // Search wider by as many days as any override moves an occurrence, so one moved into
+            // or out of the window (New Year's Eve's dinner held two weeks early) is still found.
+            let moves = overrides.map { date, override in
+                abs((override.start?.date.dayNumber ?? date.dayNumber) - date.dayNumber)
+            }
+            let margin = max(7, (moves.max() ?? 0) + 1)
             let wideFrom = LocalDateTime(date: from.date.adding(days: -margin), hour: 0, minute: 0) ?? from
             let wideThrough =
                 LocalDateTime(date: through.date.adding(days: margin), hour: 23, minute: 59, second: 59)

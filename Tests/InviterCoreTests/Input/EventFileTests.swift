@@ -92,6 +92,32 @@ import Testing
         #expect(OccurrenceLine.format(moved, language: .english).contains("[moved from 2027-01-05]"))
     }
 
+    /// An evening moved two weeks early (New Year's Eve's dinner held on the 17th) is found in a
+    /// window around its new date, which is what `run --dry-run` and `preview` look at.
+    @Test func findsAnOccurrenceMovedFarFromItsDate() throws {
+        let text = """
+            [[event]]
+            id = "dinner"
+            title = "Community dinner"
+            start = 2026-11-26T18:00:00
+            end = 2026-11-26T20:30:00
+            repeat = "FREQ=MONTHLY;BYDAY=-1TH"
+            venue = "Skjern Culture House"
+
+            [[event.override]]
+            date = 2026-12-31
+            start = 2026-12-17T18:00:00
+            end = 2026-12-17T20:30:00
+            """
+        let event = try #require(try load(text).events.first)
+        let (from, through) = try window("2026-12-14", "2026-12-20")
+        let found = event.occurrences(from: from, through: through, in: zone)
+        #expect(found.map(\.id) == ["dinner/2026-12-31"])
+        #expect(found.first?.start.description == "2026-12-17T18:00:00")
+        let (late, end) = try window("2026-12-28", "2027-01-03")
+        #expect(event.occurrences(from: late, through: end, in: zone).isEmpty, "not on its original date")
+    }
+
     @Test func warnsWhenTheStartDoesNotFitItsRule() throws {
         let text = """
             [[event]]
@@ -259,5 +285,15 @@ import Testing
         #expect(
             !warnings.contains { $0.contains("christmas-lunch") && $0.contains("da") },
             "Mette is not in the lunch's audience")
+    }
+
+    /// A reader whose language has no template sees the title in the template language they fall
+    /// back to; only a missing title in that language is worth a warning.
+    @Test func countsReadersInTheLanguageTheirMessageIsRenderedIn() throws {
+        let network = try NetworkLoader.load(configuration: try NetworkFixture().configURL)
+        let warnings = EventTextCheck.warnings(
+            events: network.events, members: network.members.members, defaultLanguage: .english,
+            renderedIn: { $0.identifier == "uk" ? .english : $0 })
+        #expect(!warnings.contains { $0.description.contains("wednesday-hygge.title") }, "\(warnings)")
     }
 }

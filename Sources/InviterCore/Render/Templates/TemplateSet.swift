@@ -60,6 +60,13 @@ public struct TemplateSet: Sendable {
         (templates[kind] ?? [:]).keys.sorted()
     }
 
+    /// The language a reader of `language` gets `kind` in: theirs, its base language, `fallback`,
+    /// or English, whichever has a template first.
+    public func language(of kind: String, for language: LanguageCode, fallback: LanguageCode) -> LanguageCode?
+    {
+        template(kind, language: language, fallback: fallback)?.1
+    }
+
     /// The template for `kind` in `language`, else its base language, else `fallback`, else English.
     func template(_ kind: String, language: LanguageCode, fallback: LanguageCode) -> (
         BodyTemplate, LanguageCode
