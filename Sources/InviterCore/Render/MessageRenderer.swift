@@ -339,6 +339,12 @@ public struct MessageRenderer: Sendable {
             if let (_, text) = interpreterTexts(occurrence, language: language, fallback: language) {
                 copy["interpreters_text"] = MarkdownBody.Value.text(text)
             }
+            // Why this evening differs (moved, another place) matters to those the partner forwards it to.
+            if let note = occurrence.note?.resolve(language, fallback: language)?.text {
+                copy["note"] = MarkdownBody.Value.text(note)
+                copy["note_label"] = MarkdownBody.Value.text(
+                    strings.text("note", language: language, fallback: language) ?? "Note")
+            }
             copies.append(copy)
         }
         return copies
