@@ -317,7 +317,7 @@ struct RenderFixture {
     }
 
     /// An information evening names its interpreter languages in each reader's own language, in the
-    /// member's mail and in both forwardable copies of the partner's.
+    /// member's mail and in both forwardable copies of the partner's, which also carry the note.
     @Test func interpreterLanguagesAreNamedInTheReadersLanguage() throws {
         let events = """
             [[event]]
@@ -328,6 +328,10 @@ struct RenderFixture {
             venue = "Town Hall"
             interpreters = ["ro", "pl", "uk", "ro"]
             partners = ["company"]
+
+            [[event.override]]
+            date = 2026-12-02
+            note = { en = "Room 2 this time.", da = "Lokale 2 denne gang." }
 
             """
         let fixture = try RenderFixture(events: events)
@@ -348,6 +352,9 @@ struct RenderFixture {
         let copy = try fixture.render(.partner, "tax-evening/2026-12-02", .partner(partner)).message.text
         #expect(
             copy.contains("Romanian, Polish and Ukrainian") && copy.contains("rumænsk, polsk og ukrainsk"))
+        #expect(
+            copy.contains("> **Note:** Room 2 this time.")
+                && copy.contains("> **Bemærk:** Lokale 2 denne gang."))
 
         let plain = try RenderFixture()
         let invitation = try plain.render(
