@@ -137,7 +137,7 @@ public struct Dispatcher: Sendable {
         var envelopes: [Envelope] = []
         var byID: [String: LedgerEntry] = [:]
         var skipped: [DeliveryKey] = []
-        let encoder = MessageEncoder()
+        var jobs: [(LedgerEntry, RenderRequest)] = []
         // One ledger read per mailing, not per recipient.
         var sequences: [String: Int] = [:]
         for entry in entries {
@@ -158,11 +158,10 @@ public struct Dispatcher: Sendable {
             }
             let sequence = try sequences[mailing.id] ?? calendarSequence(of: mailing)
             sequences[mailing.id] = sequence
-            let rendered = try renderer.render(
-                RenderRequest(mailing: mailing, recipient: recipient, sequence: sequence, now: now))
-            let envelope = Envelope(
-                id: "\(entry.key.mailingID) \(entry.key.recipient)", sender: configuration.network.from,
-                recipient: recipient.address, data: try encoder.encode(rendered.message))
+            jobs.append(
+                (entry, RenderRequest(mailing: mailing, recipient: recipient, sequence: sequence, now: now)))
+        }
+        for (entry, envelope) in try render(jobs) {
             envelopes.append(envelope)
             byID[envelope.id] = entry
         }
@@ -227,6 +226,31 @@ public struct Dispatcher: Sendable {
             case .configuration: summary.stopKind = .configuration
             }
         }
+    }
+
+    /// Renders and encodes a batch on every core: rendering is most of a message's cost, each
+    /// message is independent of the others, and the order of the batch is kept.
+    private func render(_ jobs: [(LedgerEntry, RenderRequest)]) throws -> [(LedgerEntry, Envelope)] {
+        let renderer = self.renderer
+        let sender = configuration.network.from
+        let results = Mutex([Result<Envelope, any Error>?](repeating: nil, count: jobs.count))
+        let requests = jobs.map(\.1)
+        let ids = jobs.map { "\($0.0.key.mailingID) \($0.0.key.recipient)" }
+        DispatchQueue.concurrentPerform(iterations: requests.count) { index in
+            let request = requests[index]
+            let result = Result<Envelope, any Error> {
+                let rendered = try renderer.render(request)
+                return Envelope(
+                    id: ids[index], sender: sender, recipient: request.recipient.address,
+                    data: try MessageEncoder().encode(rendered.message))
+            }
+            results.withLock { $0[index] = result }
+        }
+        let envelopes = try results.withLock { $0 }.map { result in
+            guard let result else { throw LedgerWriteError(description: "a message was not rendered") }
+            return try result.get()
+        }
+        return Array(zip(jobs.map(\.0), envelopes))
     }
 
     private struct Outcome {

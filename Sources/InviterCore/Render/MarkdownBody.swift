@@ -1,6 +1,7 @@
 import Foundation
 import Ink
 import Mustache
+import Synchronization
 
 /// Renders a Markdown template into HTML without letting any value change the markup.
 ///
@@ -23,87 +24,177 @@ struct MarkdownBody {
     /// A fresh parser each time: `MarkdownParser` is a small value, but not `Sendable`, so it cannot be shared.
     private static var parser: MarkdownParser { MarkdownParser() }
 
-    /// The plain-text part: the template rendered with the values as they are.
-    static func text(_ template: MustacheTemplate, context: [String: Any], library: MustacheLibrary? = nil)
-        -> String
-    {
-        template.render(plain(context), library: library)
+    /// Marks a placeholder; random per process, so a template's own text cannot spell one by chance.
+    private static let nonce = String(UInt32.random(in: 100_000...999_999))
+    private static let tokenStart = Array("IVPH\(nonce)x".utf8)
+    private static let tokenEnd = Array("xHPVI".utf8)
+
+    /// Ink's output by its input: for one mailing and language the placeholder Markdown is the same
+    /// for every recipient (placeholders are numbered in the sorted order of their names), and an
+    /// event description is the same for everyone, so each is converted once, not per message.
+    private static let converted = Mutex<[String: String]>([:])
+
+    /// Ink's HTML for `markdown`; with `escapingHTML`, raw HTML in it is shown as text.
+    private static func convert(_ markdown: String, escapingHTML: Bool = false) -> String {
+        let key = (escapingHTML ? "e" : "r") + markdown
+        if let html = converted.withLock({ $0[key] }) { return html }
+        let source =
+            escapingHTML
+            ? markdown.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            : markdown
+        let html = parser.html(from: source)
+        converted.withLock { cache in
+            // Bounded: a run renders a few mailings in a few languages; this only stops unbounded growth.
+            if cache.count >= 512 { cache.removeAll(keepingCapacity: true) }
+            cache[key] = html
+        }
+        return html
     }
 
     /// The HTML fragment of the body.
     static func html(_ template: MustacheTemplate, context: [String: Any], library: MustacheLibrary? = nil)
         -> String
     {
-        var values: [String] = []
-        var blocks: [String] = []
-        let nonce = String(UInt32.random(in: 100_000...999_999))
-        let placeholders = substitute(context) { value in
-            let index = values.count
-            switch value {
-            case .text(let text):
-                values.append(escapeHTML(text))
-                blocks.append("<p>" + escapeHTML(text).replacingOccurrences(of: "\n", with: "<br>") + "</p>")
-            case .markdown(let source):
-                let block = markdownToHTML(source)
-                blocks.append(block)
-                values.append(escapeHTML(source))
-            }
+        // Number the values by the sorted names of their places in the context, so the same template
+        // and context shape give the same placeholder Markdown, whatever order dictionaries iterate in.
+        var paths: [String] = []
+        walk(context, path: "") { path, _ in
+            paths.append(path)
+            return ""
+        }
+        paths.sort()
+        let indexes = Dictionary(uniqueKeysWithValues: paths.enumerated().map { ($1, $0) })
+        var values = [Value](repeating: .text(""), count: paths.count)
+        let placeholders = walk(context, path: "") { path, value in
+            let index = indexes[path] ?? 0
+            values[index] = value
             return "IVPH\(nonce)x\(index)xHPVI"
         }
-        var html = parser.html(from: template.render(placeholders, library: library))
-        // Replace from the highest index down, so "…x1x…" never matches inside "…x12x…" (the x delimiters make that impossible anyway).
-        for index in stride(from: values.count - 1, through: 0, by: -1) {
-            let token = "IVPH\(nonce)x\(index)xHPVI"
-            // A value alone in a paragraph is a block: a description's own paragraphs replace it whole.
-            html = html.replacingOccurrences(of: "<p>\(token)</p>", with: blocks[index])
-            html = html.replacingOccurrences(of: token, with: values[index])
+        let html = convert(template.render(placeholders, library: library))
+        return fill(html, values: values)
+    }
+
+    /// A value where it stands inside a paragraph: escaped text (a description as its escaped source).
+    private static func inline(_ value: Value) -> String {
+        switch value {
+        case .text(let text), .markdown(let text): escapeHTML(text)
         }
-        return html
+    }
+
+    /// A value alone in its paragraph: text as one paragraph with its line breaks, a description as
+    /// the HTML of its own paragraphs.
+    private static func block(_ value: Value) -> String {
+        switch value {
+        case .text(let text): "<p>" + escapeHTML(text).replacingOccurrences(of: "\n", with: "<br>") + "</p>"
+        case .markdown(let source): markdownToHTML(source)
+        }
+    }
+
+    /// Replaces each placeholder in Ink's output by its value, in one pass over the bytes: a value
+    /// alone in a paragraph (`<p>token</p>`) by its block (a description's own paragraphs), any other
+    /// by its escaped text. What is put in is never scanned again, so no value can smuggle in a token.
+    /// Only the values the template uses are escaped or converted: a context has a hundred names
+    /// (every string of the strings table), a template uses a dozen.
+    static func fill(_ html: String, values: [Value]) -> String {
+        let bytes = Array(html.utf8)
+        let start = tokenStart
+        let end = tokenEnd
+        let open = Array("<p>".utf8)
+        let close = Array("</p>".utf8)
+        func matches(_ pattern: [UInt8], at offset: Int) -> Bool {
+            guard offset + pattern.count <= bytes.count else { return false }
+            for index in pattern.indices where bytes[offset + index] != pattern[index] { return false }
+            return true
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count * 2)
+        var position = 0
+        while position < bytes.count {
+            if bytes[position] == start[0], matches(start, at: position) {
+                var cursor = position + start.count
+                var index = 0
+                var digits = 0
+                while cursor < bytes.count, (0x30...0x39).contains(bytes[cursor]), digits < 9 {
+                    index = index * 10 + Int(bytes[cursor] - 0x30)
+                    cursor += 1
+                    digits += 1
+                }
+                if digits > 0, index < values.count, matches(end, at: cursor) {
+                    let after = cursor + end.count
+                    if position >= open.count, Array(bytes[(position - open.count)..<position]) == open,
+                        matches(close, at: after)
+                    {
+                        output.removeLast(open.count)
+                        output += block(values[index]).utf8
+                        position = after + close.count
+                    } else {
+                        output += inline(values[index]).utf8
+                        position = after
+                    }
+                    continue
+                }
+            }
+            output.append(bytes[position])
+            position += 1
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// Markdown written by an organizer, as HTML, with any raw HTML shown as text.
     static func markdownToHTML(_ source: String) -> String {
-        let escaped = source.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
-            of: ">", with: "&gt;")
-        return parser.html(from: escaped)
+        convert(source, escapingHTML: true)
     }
 
     static func escapeHTML(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
+        // Byte by byte: the five characters are ASCII, and UTF-8 never uses ASCII bytes inside another character.
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 })
+        else {
+            return text
+        }
+        var result: [UInt8] = []
+        result.reserveCapacity(utf8.count + 16)
+        for byte in utf8 {
+            switch byte {
+            case 0x26: result += Array("&amp;".utf8)
+            case 0x3C: result += Array("&lt;".utf8)
+            case 0x3E: result += Array("&gt;".utf8)
+            case 0x22: result += Array("&quot;".utf8)
+            case 0x27: result += Array("&#39;".utf8)
+            default: result.append(byte)
             }
         }
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
 
     /// The context with every `Value` turned into its plain text.
     static func plain(_ context: [String: Any]) -> [String: Any] {
-        substitute(context) { value in
+        walk(context, path: "") { _, value in
             switch value {
             case .text(let text), .markdown(let text): text
             }
         }
     }
 
-    /// Replaces every `Value` leaf of a context (nested dictionaries and arrays) through `transform`.
-    private static func substitute(_ context: [String: Any], _ transform: (Value) -> String) -> [String: Any]
-    {
-        func walk(_ node: Any) -> Any {
+    /// Replaces every `Value` leaf of a context (nested dictionaries and arrays) through `transform`,
+    /// which also gets the leaf's place (`event.title`, `occurrences.2.venue`).
+    @discardableResult
+    private static func walk(
+        _ context: [String: Any], path: String, _ transform: (String, Value) -> String
+    ) -> [String: Any] {
+        func visit(_ node: Any, _ path: String) -> Any {
             switch node {
-            case let value as Value: return transform(value)
-            case let dictionary as [String: Any]: return dictionary.mapValues(walk)
-            case let array as [Any]: return array.map(walk)
+            case let value as Value: return transform(path, value)
+            case let dictionary as [String: Any]:
+                var result: [String: Any] = [:]
+                for (key, child) in dictionary { result[key] = visit(child, path + "." + key) }
+                return result
+            case let array as [Any]: return array.enumerated().map { visit($1, path + "." + String($0)) }
             default: return node
             }
         }
-        return context.mapValues(walk)
+        var result: [String: Any] = [:]
+        for (key, child) in context { result[key] = visit(child, path + key) }
+        return result
     }
 }

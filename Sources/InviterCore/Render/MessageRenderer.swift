@@ -129,9 +129,10 @@ public struct MessageRenderer: Sendable {
         }
         let unsubscribe = unsubscribeTargets(for: request.recipient)
         let context = self.context(for: request, language: language, unsubscribe: unsubscribe)
-        let subject = template.subject.render(MarkdownBody.plain(context))
+        let plain = MarkdownBody.plain(context)
+        let subject = template.subject.render(plain)
         let footer = footerLine(for: request.recipient, language: language, link: unsubscribe.link)
-        let text = MarkdownBody.text(template.body, context: context) + "\n-- \n" + footer + "\n"
+        let text = template.body.render(plain) + "\n-- \n" + footer + "\n"
         let bodyHTML = MarkdownBody.html(template.body, context: context)
         let html = layoutHTML(
             body: bodyHTML, subject: subject, language: language, footer: footer,

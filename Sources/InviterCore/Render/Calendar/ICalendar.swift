@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Builds the `text/calendar` part of an invitation (RFC 5545, sent as RFC 6047 iMIP).
 ///
@@ -20,9 +21,34 @@ public enum ICalendar {
     ///   - zone: The network's zone, in which `entry.start` and `entry.end` are wall-clock times.
     ///   - stamp: When the part was made (DTSTAMP); injected so the output is reproducible.
     ///   - productID: The PRODID, naming the program that wrote the part.
+    /// A built calendar by everything it is made from: every recipient of a mailing in one language
+    /// gets the same entry, so it is built once per run, not once per message.
+    private struct Key: Hashable {
+        var entry: CalendarEntry
+        var method: String
+        var zone: String
+        var stamp: Date
+        var productID: String
+    }
+    private static let built = Mutex<[Key: String]>([:])
+
     public static func build(
         _ entry: CalendarEntry, method: CalendarMethod, zone: TimeZone, stamp: Date,
         productID: String = "-//Inviter//Inviter//EN"
+    ) -> String {
+        let key = Key(
+            entry: entry, method: method.rawValue, zone: zone.identifier, stamp: stamp, productID: productID)
+        if let text = built.withLock({ $0[key] }) { return text }
+        let text = make(entry, method: method, zone: zone, stamp: stamp, productID: productID)
+        built.withLock { cache in
+            if cache.count >= 512 { cache.removeAll(keepingCapacity: true) }
+            cache[key] = text
+        }
+        return text
+    }
+
+    private static func make(
+        _ entry: CalendarEntry, method: CalendarMethod, zone: TimeZone, stamp: Date, productID: String
     ) -> String {
         let first = min(entry.start.date.year, entry.end.date.year)
         let last = max(entry.start.date.year, entry.end.date.year)
