@@ -131,17 +131,27 @@ extension SQLiteLedger {
     {
         let stored: DeliveryState = state == .retrying && retryAt == nil ? .failed : state
         let next = stored == .retrying ? retryAt?.timeIntervalSince1970 : nil
-        try pool.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE delivery SET state = ?, lastReply = ?, nextAttemptAt = ?, updatedAt = ?
-                    WHERE mailingId = ? AND recipient = ? AND state <> 'sent'
-                    """,
-                arguments: [
-                    stored.rawValue, reply, next, now.timeIntervalSince1970, key.mailingID, key.recipient,
-                ])
-            if db.changesCount == 0, try !Self.exists(key, in: db) {
-                throw SQLiteLedgerError.unknownDelivery(key)
+        // An outcome is committed without its own fsync: the next `sending` mark's synced commit
+        // carries it to the disk with it, and a killed process loses nothing either way (the WAL is
+        // written before the commit returns). Only a power cut can take back the last outcomes,
+        // and then those messages are `sending`, in doubt, and resent with the same Message-ID:
+        // never lost. That halves the fsyncs per message.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            try db.inTransaction {
+                try db.execute(
+                    sql: """
+                        UPDATE delivery SET state = ?, lastReply = ?, nextAttemptAt = ?, updatedAt = ?
+                        WHERE mailingId = ? AND recipient = ? AND state <> 'sent'
+                        """,
+                    arguments: [
+                        stored.rawValue, reply, next, now.timeIntervalSince1970, key.mailingID, key.recipient,
+                    ])
+                if db.changesCount == 0, try !Self.exists(key, in: db) {
+                    throw SQLiteLedgerError.unknownDelivery(key)
+                }
+                return .commit
             }
         }
     }

@@ -67,7 +67,8 @@ public final class SQLiteLedger: Ledger {
                 let pool = try DatabasePool(path: file.path, configuration: configuration)
                 // GRDB picks NORMAL for WAL, which survives a killed process but may lose the
                 // last commits on power loss. A lost `sending` mark would resend a message
-                // that went out, so every commit is synced: one fsync per short transaction.
+                // that went out, so commits are synced: one fsync per short transaction (an
+                // outcome's commit rides on the next one's, see `record`).
                 try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
                 try migrate(pool)
                 return pool
