@@ -70,8 +70,10 @@ extension SQLiteLedger {
                     SET state = 'skipped', nextAttemptAt = NULL, updatedAt = ?,
                         lastReply = 'suppressed: '
                             || (SELECT reason FROM suppression WHERE address = delivery.recipient)
-                    WHERE state IN ('pending', 'retrying', 'unknown')
-                        AND recipient IN (SELECT address FROM suppression)
+                    -- the unary + keeps SQLite on the recipient index (a few suppressed
+                    -- addresses) rather than the state index (every waiting delivery)
+                    WHERE recipient IN (SELECT address FROM suppression)
+                        AND +state IN ('pending', 'retrying', 'unknown')
                     """,
                 arguments: [seconds])
             if !resendUnknown {
@@ -80,23 +82,50 @@ extension SQLiteLedger {
                     arguments: [seconds])
             }
             guard limit > 0 else { return [] }
-            // A `retrying` entry without a time cannot be written by `record`; should one
-            // appear anyway, it is due rather than stuck for ever.
-            let rows = try Row.fetchAll(
+            // Mailing by mailing in due order, and within one the waiting deliveries of each state
+            // in recipient order, each read straight from the `delivery_queue` index. One query
+            // over the join sorted the whole table on every batch, so a run slowed down as the
+            // list grew (100,000 members: 500 batches, each sorting all 100,000 rows).
+            let mailings = try String.fetchAll(
                 db,
                 sql: """
-                    SELECT \(Self.entryColumns) FROM delivery d JOIN mailing m ON m.id = d.mailingId
-                    WHERE (d.state = 'pending'
-                            OR (d.state = 'retrying' AND (d.nextAttemptAt IS NULL OR d.nextAttemptAt <= ?))
-                            OR (? AND d.state = 'unknown'))
-                        AND (m.deadline IS NULL OR m.deadline > ?)
-                        AND m.dueAt <= ?
-                    ORDER BY m.dueAt, d.mailingId, d.recipient
-                    LIMIT ?
+                    SELECT id FROM mailing
+                    WHERE dueAt <= ? AND (deadline IS NULL OR deadline > ?)
+                    ORDER BY dueAt, id
                     """,
                 // A mailing registered ahead of its time (an announcement with --at) waits for it.
-                arguments: [seconds, resendUnknown, seconds, seconds, limit])
-            return try rows.map(Self.entry(from:))
+                arguments: [seconds, seconds])
+            // A `retrying` entry without a time cannot be written by `record`; should one
+            // appear anyway, it is due rather than stuck for ever.
+            var conditions = [
+                ("pending", "", StatementArguments()),
+                (
+                    "retrying", " AND (d.nextAttemptAt IS NULL OR d.nextAttemptAt <= ?)",
+                    StatementArguments([seconds])
+                ),
+            ]
+            if resendUnknown { conditions.append(("unknown", "", StatementArguments())) }
+            var entries: [LedgerEntry] = []
+            for mailing in mailings {
+                let remaining = limit - entries.count
+                guard remaining > 0 else { break }
+                // Each state's first `remaining` in recipient order, merged: the same order as one
+                // sorted query, read from the index.
+                var waiting: [LedgerEntry] = []
+                for (state, extra, arguments) in conditions {
+                    let rows = try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT \(Self.entryColumns) FROM delivery d
+                            WHERE d.mailingId = ? AND d.state = ?\(extra)
+                            ORDER BY d.recipient LIMIT ?
+                            """,
+                        arguments: [mailing, state] + arguments + [remaining])
+                    waiting += try rows.map(Self.entry(from:))
+                }
+                entries += waiting.sorted { $0.key.recipient < $1.key.recipient }.prefix(remaining)
+            }
+            return entries
         }
     }
 

@@ -146,6 +146,15 @@ public final class SQLiteLedger: Ledger {
                     );
                     """)
         }
+        // The queue of a mailing by state, in recipient order, and a recipient's deliveries
+        // (for the suppression list): both were full-table scans, once per batch.
+        migrator.registerMigration("v3") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX delivery_queue ON delivery(mailingId, state, recipient);
+                    CREATE INDEX delivery_recipient ON delivery(recipient);
+                    """)
+        }
         return migrator
     }
 }
