@@ -69,3 +69,31 @@ format:
 
 clean:
 	rm -rf .build $(VENV) var
+
+# `make bench`: Inviter's sending rate against what libcurl alone achieves,
+# rendering speed, peak memory and the ledger's cost, against Postfix's
+# smtp-sink on loopback; results in Benchmarks/RESULTS.md (see
+# Benchmarks/README.md). It takes about as long as one 100 000-member run and
+# one 100 000-member preview, plus a few minutes; BENCH_QUICK=1 measures 10 000
+# members only. BENCH_ROUNDS sets the rounds at 10 000 members (default 3).
+# BENCH_SCRATCH is the build folder for the release build, so a benchmark can
+# be built beside another build in progress (BENCH_SCRATCH=.build-bench).
+# BENCH_PROFILE=1 also records a perf profile of one run into Benchmarks/bin/.
+BENCH_SCRATCH   ?= .build
+BENCH_QUICK     ?=
+BENCH_ROUNDS    ?= 3
+BENCH_PROFILE   ?=
+BENCH_REFERENCE := Benchmarks/bin/curl_reference
+
+.PHONY: bench
+
+# The C reference needs libcurl's headers, which deps installs.
+$(BENCH_REFERENCE): Benchmarks/curl_reference.c | deps
+	@mkdir -p $(@D)
+	cc -O2 -Wall -Wextra -o $@ $< -lcurl
+
+bench: deps $(BENCH_REFERENCE)
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product inviter
+	python3 -B Benchmarks/bench.py --inviter $(BENCH_SCRATCH)/release/inviter --reference $(BENCH_REFERENCE) \
+		--rounds $(BENCH_ROUNDS) $(if $(filter 1 yes true,$(BENCH_QUICK)),--quick) \
+		$(if $(filter 1 yes true,$(BENCH_PROFILE)),--profile)
