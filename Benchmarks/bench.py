@@ -402,9 +402,11 @@ def machine():
     model = re.search(r"Model name:\s*(.+)", output(["lscpu"]))
     with open("/proc/meminfo") as handle:
         memory_kb = int(re.search(r"MemTotal:\s*(\d+)", handle.read()).group(1))
-    # The tree measured: the other half of every figure. "+ changes" when it differs from the commit.
+    # The tree measured: the other half of every figure, and whether it differs from its commit.
+    code = ["Sources", "Templates", "Package.swift"]
     commit = output(["git", "-C", REPOSITORY, "rev-parse", "--short", "HEAD"])
-    dirty = output(["git", "-C", REPOSITORY, "status", "--porcelain", "--", "Sources", "Templates", "Package.swift"])
+    last_change = output(["git", "-C", REPOSITORY, "log", "-1", "--format=%h", "--"] + code)
+    dirty = output(["git", "-C", REPOSITORY, "status", "--porcelain", "--"] + code)
     return {
         "cpu": model.group(1).strip() if model else platform.processor(),
         "cores": os.cpu_count(),
@@ -414,7 +416,8 @@ def machine():
         "curl": output(["curl-config", "--version"]) or "unknown",
         "postfix": output(["/usr/sbin/postconf", "-d", "-h", "mail_version"]),
         "disk": output(["findmnt", "-no", "SOURCE,FSTYPE", "--target", "/tmp"]),
-        "commit": commit + (" + uncommitted changes to Sources/Templates" if dirty else ""),
+        "commit": f"{commit} (Sources and Templates as of {last_change})"
+        + (" with uncommitted changes to them" if dirty else ""),
     }
 
 
