@@ -86,7 +86,7 @@ public struct Dispatcher: Sendable {
         for mailing in due {
             summary.registered += try register(
                 mailing.id, kind: mailing.kind, dueAt: mailing.dueAt, deadline: deadline(of: mailing),
-                addresses: try recipients(of: mailing).map(\.address.address), now: now)
+                addresses: try recipientAddresses(of: mailing), now: now)
         }
         try announceChanges(known: known, now: now, summary: &summary)
         try skipMissed(known: known, now: now, summary: &summary)
@@ -100,7 +100,8 @@ public struct Dispatcher: Sendable {
             : try ledger.ready(now: now, resendUnknown: configuration.delivery.resendUnknown, limit: Int.max)
                 .count
         // Each delivery is attempted at most once per run: an unknown outcome is ready again at once,
-        // and must wait for the next run rather than loop here.
+        // and must wait for the next run rather than loop here. Only those are remembered (not
+        // every key of the run, which cost 17 MB at 100,000 members).
         var attempted: Set<DeliveryKey> = []
         while summary.stoppedBecause == nil {
             var entries = try ledger.ready(
@@ -120,20 +121,23 @@ public struct Dispatcher: Sendable {
                 }
                 if entries.isEmpty { break }
             }
-            attempted.formUnion(entries.map(\.key))
-            try await deliver(
-                entries, known: known, recipients: recipientsByAddress, now: now, total: total,
-                summary: &summary)
+            attempted.formUnion(
+                try await deliver(
+                    entries, known: known, recipients: recipientsByAddress, now: now, total: total,
+                    summary: &summary))
             if summary.waitingForRateLimit > 0 { break }
         }
         return summary
     }
 
     /// Renders, marks as sending, hands over and records one batch.
+    ///
+    /// - Returns: the deliveries of the batch that are still ready to send (an unknown outcome,
+    ///   or one the transport never reported), which this run must not try again.
     private func deliver(
         _ entries: [LedgerEntry], known: [String: Mailing], recipients: RecipientIndex, now: Date, total: Int,
         summary: inout RunSummary
-    ) async throws {
+    ) async throws -> Set<DeliveryKey> {
         var envelopes: [Envelope] = []
         var byID: [String: LedgerEntry] = [:]
         var skipped: [DeliveryKey] = []
@@ -145,9 +149,8 @@ public struct Dispatcher: Sendable {
             let forPartners =
                 known[entry.key.mailingID]?.kind == .partner
                 || entry.key.mailingID.hasSuffix(Self.partnerSuffix)
-            let list = forPartners ? recipients.partners : recipients.members
             guard let mailing = resolve(entry.key.mailingID, known: known),
-                let recipient = list[entry.key.recipient]
+                let recipient = recipients.recipient(entry.key.recipient, partner: forPartners)
             else {
                 skipped.append(entry.key)
                 continue
@@ -170,7 +173,7 @@ public struct Dispatcher: Sendable {
                 skipped, reason: "no longer an active member or partner, or the mailing is gone", now: now)
             summary.skipped += skipped.count
         }
-        guard !envelopes.isEmpty else { return }
+        guard !envelopes.isEmpty else { return [] }
 
         let outcome = Mutex(Outcome())
         let ledger = self.ledger
@@ -194,6 +197,7 @@ public struct Dispatcher: Sendable {
                         now: now)
                     let sent = outcome.withLock { outcome -> Int in
                         outcome.reported.insert(result.id)
+                        if state == .unknown { outcome.readyAgain.insert(entry.key) }
                         outcome.states[state, default: 0] += 1
                         return outcome.states[.sent, default: 0]
                     }
@@ -226,6 +230,11 @@ public struct Dispatcher: Sendable {
             case .configuration: summary.stopKind = .configuration
             }
         }
+        var readyAgain = final.readyAgain
+        for envelope in envelopes where !final.reported.contains(envelope.id) {
+            if let key = byID[envelope.id]?.key { readyAgain.insert(key) }
+        }
+        return readyAgain
     }
 
     /// Renders and encodes a batch on every core: rendering is most of a message's cost, each
@@ -255,6 +264,7 @@ public struct Dispatcher: Sendable {
 
     private struct Outcome {
         var reported: Set<String> = []
+        var readyAgain: Set<DeliveryKey> = []
         var states: [DeliveryState: Int] = [:]
         var errors: [String] = []
     }
@@ -432,12 +442,35 @@ public struct Dispatcher: Sendable {
         _ id: String, kind: MailingKind, dueAt: Date, deadline: Date?, addresses: [String], now: Date
     ) throws -> Int {
         let record = MailingRecord(id: id, kind: kind, dueAt: dueAt, deadline: deadline)
-        return try ledger.register(
-            record,
-            recipients: addresses.map {
-                ($0.lowercased(), renderer.messageID(mailingID: id, recipient: $0).value)
-            },
-            now: now)
+        // In slices, so a list of 100,000 never has all its Message-IDs in memory at once.
+        var added = 0
+        for start in stride(from: 0, to: addresses.count, by: 10_000) {
+            let slice = addresses[start..<min(start + 10_000, addresses.count)]
+            added += try ledger.register(
+                record,
+                recipients: slice.map {
+                    ($0.lowercased(), renderer.messageID(mailingID: id, recipient: $0).value)
+                },
+                now: now)
+        }
+        if addresses.isEmpty { added += try ledger.register(record, recipients: [], now: now) }
+        return added
+    }
+
+    /// The addresses a due mailing is recorded for: its audience read straight from the list for
+    /// the common kinds (a list of `Recipient`s would copy every member), else its recipients.
+    func recipientAddresses(of mailing: Mailing) throws -> [String] {
+        switch mailing.kind {
+        case .invitation, .reminder, .update, .announcement:
+            let isIn = Planner.audienceTest(mailing.segments)
+            var addresses: [String] = []
+            for member in network.members.members where isIn(member) {
+                addresses.append(member.address.address)
+            }
+            return addresses
+        case .partner, .newsletter, .cancellation:
+            return try recipients(of: mailing).map(\.address.address)
+        }
     }
 
     /// After the occurrence starts nothing of its mailings goes out; a newsletter's grace is its deadline.
@@ -476,18 +509,30 @@ public struct Dispatcher: Sendable {
         }
     }
 
+    /// Members and partner contacts by lowercased address, as positions in the lists: a
+    /// dictionary of whole `Member` values cost 44 MB at 100,000 members, one of positions 6 MB.
     struct RecipientIndex {
-        var members: [String: Recipient] = [:]
-        var partners: [String: Recipient] = [:]
+        var memberList: [Member] = []
+        var partnerList: [Partner] = []
+        var members: [String: Int] = [:]
+        var partners: [String: Int] = [:]
+
+        func recipient(_ address: String, partner: Bool) -> Recipient? {
+            if partner { return partners[address].map { .partner(partnerList[$0]) } }
+            return members[address].map { .member(memberList[$0]) }
+        }
     }
 
     private func recipientIndex() -> RecipientIndex {
-        var index = RecipientIndex()
-        for partner in network.partners?.partners ?? [] {
-            index.partners[partner.address.address.lowercased()] = .partner(partner)
+        var index = RecipientIndex(
+            memberList: network.members.members, partnerList: network.partners?.partners ?? [])
+        index.partners.reserveCapacity(index.partnerList.count)
+        for (position, partner) in index.partnerList.enumerated() {
+            index.partners[partner.address.key] = position
         }
-        for member in network.members.members {
-            index.members[member.address.address.lowercased()] = .member(member)
+        index.members.reserveCapacity(index.memberList.count)
+        for (position, member) in index.memberList.enumerated() {
+            index.members[member.address.key] = position
         }
         return index
     }

@@ -176,7 +176,7 @@ private struct MemberMerger {
         _ values: MemberRow.Values, record: CSVRecord, file: String, columns: [String: Int]
     ) {
         let source = "\(file):\(record.line)"
-        let key = values.address.address.lowercased()
+        let key = values.address.key
         guard let index = indexByKey[key] else {
             indexByKey[key] = members.count
             members.append(

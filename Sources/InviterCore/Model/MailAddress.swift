@@ -61,6 +61,12 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The domain part, used for Message-IDs and the EHLO name.
+    /// The address lowercased, for comparing: the same string (no copy) when it has no capitals,
+    /// as almost every address in a list has, so indexes over a large list cost no new strings.
+    public var key: String {
+        address.utf8.allSatisfy({ $0 < 0x80 && !(0x41...0x5A).contains($0) }) ? address : address.lowercased()
+    }
+
     public var domain: Substring {
         address[address.index(after: address.lastIndex(of: "@") ?? address.startIndex)...]
     }
@@ -163,6 +169,7 @@ extension String {
         var slice = Substring(self)
         while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
         while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
-        return String(slice)
+        // Untrimmed text stays the same string: a copy per address and name adds up over a long list.
+        return slice.count == count ? self : String(slice)
     }
 }

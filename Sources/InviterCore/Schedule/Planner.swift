@@ -116,10 +116,16 @@ public enum Planner {
 
     /// The active members in any of `segments`, or all of them for `all`.
     public static func audience(segments list: [String], members: [Member]) -> [Member] {
-        let segments = Set(list)
-        let everyone = segments.contains("all")
-        return members.filter { member in
-            member.status == .active && (everyone || !segments.isDisjoint(with: member.segments))
+        let isIn = audienceTest(list)
+        return members.filter(isIn)
+    }
+
+    /// Whether a member is active and in one of `segments` (or `all`), for filtering a list
+    /// without copying it.
+    public static func audienceTest(_ segments: [String]) -> (Member) -> Bool {
+        let wanted = Set(segments)
+        let everyone = wanted.contains("all")
+        return { member in member.status == .active && (everyone || !wanted.isDisjoint(with: member.segments))
         }
     }
 

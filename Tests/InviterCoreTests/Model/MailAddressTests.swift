@@ -49,6 +49,14 @@ import Testing
         #expect(bare.displayName == nil)
         #expect(throws: AddressError.self) { try MailAddress(parsing: "Name <a@example.org") }
     }
+
+    /// Lists are merged and indexed by this key: capitals are folded, and an address without any
+    /// is its own key.
+    @Test func keysFoldCase() throws {
+        #expect(try MailAddress("Amina.Hassan@Example.org").key == "amina.hassan@example.org")
+        #expect(try MailAddress("anna@example.org").key == "anna@example.org")
+        #expect(try MailAddress("  anna@example.org ").address == "anna@example.org")
+    }
 }
 
 @Suite struct MailAddressParsingTests {
