@@ -457,10 +457,12 @@ public struct MessageRenderer: Sendable {
             headers: headers, link: link ?? mailto, mailto: mailto, oneClick: link != nil)
     }
 
+    /// Made once: building a `CharacterSet` cost more than the encoding it is used for.
+    private static let unreserved = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~@")
+
     private func percentEncode(_ text: String) -> String {
-        let allowed = CharacterSet(
-            charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~@")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        text.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? text
     }
 }
 
