@@ -103,41 +103,95 @@ public struct Dispatcher: Sendable {
         // and must wait for the next run rather than loop here. Only those are remembered (not
         // every key of the run, which cost 17 MB at 100,000 members).
         var attempted: Set<DeliveryKey> = []
-        while summary.stoppedBecause == nil {
+        // While one batch is being sent (libcurl's thread, the relay), the next is rendered on the
+        // cores: the two used to take turns. Each message is still marked `sending` only just
+        // before it is handed over, so a killed run leaves no more in doubt than before.
+        var current = try nextBatch(
+            excluding: [], attempted: attempted, known: known, recipients: recipientsByAddress, now: now,
+            summary: &summary)
+        while let batch = current {
+            let sentBefore = summary.sent
+            async let sending = send(batch, known: known, now: now, total: total, sentBefore: sentBefore)
+            var next: Batch? = nil
+            if summary.waitingForRateLimit == 0 {
+                next = try nextBatch(
+                    excluding: batch.keys, attempted: attempted, known: known,
+                    recipients: recipientsByAddress,
+                    now: now, summary: &summary)
+            }
+            let result = try await sending
+            summary.sent += result.states[.sent, default: 0]
+            summary.retrying += result.states[.retrying, default: 0]
+            summary.failed += result.states[.failed, default: 0]
+            summary.unknown += result.states[.unknown, default: 0]
+            attempted.formUnion(result.readyAgain)
+            if let stop = result.stop {
+                // The next batch was only rendered: nothing of it was marked or handed over.
+                summary.stoppedBecause = stop.description
+                switch stop {
+                case .security: summary.stopKind = .security
+                case .unreachable: summary.stopKind = .unreachable
+                case .configuration: summary.stopKind = .configuration
+                }
+                break
+            }
+            current = next
+        }
+        return summary
+    }
+
+    /// One batch, rendered and ready to hand over.
+    struct Batch: Sendable {
+        var envelopes: [Envelope]
+        var entries: [String: LedgerEntry]
+        var keys: Set<DeliveryKey> { Set(entries.values.map(\.key)) }
+    }
+
+    /// What sending a batch came to.
+    struct BatchResult: Sendable {
+        var states: [DeliveryState: Int] = [:]
+        /// Deliveries still ready to send (an unknown outcome, or one the transport never
+        /// reported), which this run must not try again.
+        var readyAgain: Set<DeliveryKey> = []
+        var stop: TransportError?
+    }
+
+    /// The next deliveries to send, within the rate budget, rendered; nil when there are none.
+    private func nextBatch(
+        excluding inFlight: Set<DeliveryKey>, attempted: Set<DeliveryKey>, known: [String: Mailing],
+        recipients: RecipientIndex, now: Date, summary: inout RunSummary
+    ) throws -> Batch? {
+        while true {
             var entries = try ledger.ready(
                 now: now, resendUnknown: configuration.delivery.resendUnknown,
-                limit: batchSize + attempted.count
-            ).filter { !attempted.contains($0.key) }
+                limit: batchSize + attempted.count + inFlight.count
+            ).filter { !attempted.contains($0.key) && !inFlight.contains($0.key) }
             entries = Array(entries.prefix(batchSize))
-            if entries.isEmpty { break }
+            if entries.isEmpty { return nil }
             if let rate = configuration.delivery.rate {
                 let granted = try ledger.takeTokens(entries.count, rate: rate, now: now)
                 if granted < entries.count {
                     let waiting = try ledger.ready(
                         now: now, resendUnknown: configuration.delivery.resendUnknown, limit: Int.max)
                     summary.waitingForRateLimit =
-                        waiting.filter { !attempted.contains($0.key) }.count - granted
+                        waiting.filter { !attempted.contains($0.key) && !inFlight.contains($0.key) }.count
+                        - granted
                     entries = Array(entries.prefix(granted))
                 }
-                if entries.isEmpty { break }
+                if entries.isEmpty { return nil }
             }
-            attempted.formUnion(
-                try await deliver(
-                    entries, known: known, recipients: recipientsByAddress, now: now, total: total,
-                    summary: &summary))
-            if summary.waitingForRateLimit > 0 { break }
+            let batch = try prepare(
+                entries, known: known, recipients: recipients, now: now, summary: &summary)
+            // A batch whose every entry was skipped (members gone) sends nothing: take the next.
+            if !batch.envelopes.isEmpty { return batch }
         }
-        return summary
     }
 
-    /// Renders, marks as sending, hands over and records one batch.
-    ///
-    /// - Returns: the deliveries of the batch that are still ready to send (an unknown outcome,
-    ///   or one the transport never reported), which this run must not try again.
-    private func deliver(
-        _ entries: [LedgerEntry], known: [String: Mailing], recipients: RecipientIndex, now: Date, total: Int,
+    /// Renders one batch; entries whose recipient or mailing is gone are recorded as skipped.
+    private func prepare(
+        _ entries: [LedgerEntry], known: [String: Mailing], recipients: RecipientIndex, now: Date,
         summary: inout RunSummary
-    ) async throws -> Set<DeliveryKey> {
+    ) throws -> Batch {
         var envelopes: [Envelope] = []
         var byID: [String: LedgerEntry] = [:]
         var skipped: [DeliveryKey] = []
@@ -173,14 +227,18 @@ public struct Dispatcher: Sendable {
                 skipped, reason: "no longer an active member or partner, or the mailing is gone", now: now)
             summary.skipped += skipped.count
         }
-        guard !envelopes.isEmpty else { return [] }
+        return Batch(envelopes: envelopes, entries: byID)
+    }
 
+    /// Marks each message `sending` as it is handed over, and records each outcome as it comes.
+    private func send(_ batch: Batch, known: [String: Mailing], now: Date, total: Int, sentBefore: Int)
+        async throws -> BatchResult
+    {
         let outcome = Mutex(Outcome())
         let ledger = self.ledger
-        let entriesByID = byID
+        let entriesByID = batch.entries
         let deadlines = Dictionary(uniqueKeysWithValues: known.values.map { ($0.id, deadline(of: $0)) })
         let progress = self.progress
-        let sentBefore = summary.sent
         var stop: TransportError?
         do {
             // Each message is marked `sending` just before it is handed over, so a run killed now
@@ -189,7 +247,7 @@ public struct Dispatcher: Sendable {
                 guard let key = entriesByID[id]?.key else { return }
                 try ledger.markSending([key], now: now)
             }
-            try await transport.deliver(envelopes, willSend: willSend) { result in
+            try await transport.deliver(batch.envelopes, willSend: willSend) { result in
                 guard let entry = entriesByID[result.id] else { return }
                 do {
                     let state = try Dispatcher.record(
@@ -211,30 +269,17 @@ public struct Dispatcher: Sendable {
         }
         let final = outcome.withLock { $0 }
         if let error = final.errors.first { throw LedgerWriteError(description: error) }
-        summary.sent += final.states[.sent, default: 0]
-        summary.retrying += final.states[.retrying, default: 0]
-        summary.failed += final.states[.failed, default: 0]
-        summary.unknown += final.states[.unknown, default: 0]
-        if let stop {
+        var result = BatchResult(states: final.states, readyAgain: final.readyAgain, stop: stop)
+        for envelope in batch.envelopes where !final.reported.contains(envelope.id) {
+            guard let key = batch.entries[envelope.id]?.key else { continue }
             // Messages never handed over go back to waiting, for the next run.
-            for envelope in envelopes where !final.reported.contains(envelope.id) {
-                if let key = byID[envelope.id]?.key {
-                    try ledger.record(
-                        key, state: .pending, reply: "not attempted: \(stop)", retryAt: nil, now: now)
-                }
+            if let stop {
+                try ledger.record(
+                    key, state: .pending, reply: "not attempted: \(stop)", retryAt: nil, now: now)
             }
-            summary.stoppedBecause = stop.description
-            switch stop {
-            case .security: summary.stopKind = .security
-            case .unreachable: summary.stopKind = .unreachable
-            case .configuration: summary.stopKind = .configuration
-            }
+            result.readyAgain.insert(key)
         }
-        var readyAgain = final.readyAgain
-        for envelope in envelopes where !final.reported.contains(envelope.id) {
-            if let key = byID[envelope.id]?.key { readyAgain.insert(key) }
-        }
-        return readyAgain
+        return result
     }
 
     /// Renders and encodes a batch on every core: rendering is most of a message's cost, each
