@@ -71,17 +71,31 @@ extension Inviter {
                 return
             }
             if dryRun {
-                var languages: [String: Int] = [:]
-                for recipient in recipients {
-                    languages[
-                        (recipient.language ?? configuration.network.defaultLanguage).identifier, default: 0] +=
-                        1
+                // The ids `announce` records under: members and partner contacts apart, as a run sends them.
+                let id =
+                    "announcement/\(template)/\(LocalDateTime(due, in: configuration.network.timeZone).date)"
+                func languages(_ recipients: [Recipient]) -> String {
+                    var counts: [String: Int] = [:]
+                    for recipient in recipients {
+                        counts[
+                            (recipient.language ?? configuration.network.defaultLanguage).identifier,
+                            default: 0] +=
+                            1
+                    }
+                    return counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                        separator: ", ")
                 }
-                let list = languages.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
-                    separator: ", ")
-                print(
-                    "announcement/\(template) to \(segments.joined(separator: ", ")): \(recipients.count) recipients (\(list))"
-                )
+                if !segments.isEmpty {
+                    print(
+                        "\(id) to \(segments.joined(separator: ", ")): \(counted(members.count, "member")) (\(languages(members)))"
+                    )
+                }
+                if !kinds.isEmpty {
+                    let contacts = partnerContacts.map(Recipient.partner)
+                    print(
+                        "\(id)/partners to \(kinds.map(\.rawValue).sorted().joined(separator: ", ")): "
+                            + "\(counted(contacts.count, "partner contact")) (\(languages(contacts)))")
+                }
                 print("Dry run: nothing was sent or recorded.")
                 return
             }

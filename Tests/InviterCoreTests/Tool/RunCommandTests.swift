@@ -213,9 +213,18 @@ import Testing
         defer { sink.stop() }
         let fixture = try RunCommandTests.network(sinkURL: sink.url, members: 3)
         let dry = try RunCommandTests.run(
-            fixture, ["announce", "--template", "winter-programme", "--segment", "danes", "--dry-run"])
+            fixture,
+            [
+                "announce", "--template", "winter-programme", "--segment", "danes", "--partners", "company",
+                "--dry-run", "--now", "2026-11-20T10:00:00+01:00",
+            ])
+        // Members and partner contacts apart, under the ids a real announce records.
         #expect(
-            dry.standardOutput.contains("announcement/winter-programme to danes: 1 recipients (da 1)"),
+            dry.standardOutput.contains("announcement/winter-programme/2026-11-20 to danes: 1 member (da 1)"),
+            "\(dry.standardOutput)")
+        #expect(
+            dry.standardOutput.contains(
+                "announcement/winter-programme/2026-11-20/partners to company: 1 partner contact (da 1)"),
             "\(dry.standardOutput)")
         #expect(try sink.messages().isEmpty)
 
