@@ -84,13 +84,16 @@ BENCH_QUICK     ?=
 BENCH_ROUNDS    ?= 3
 BENCH_PROFILE   ?=
 BENCH_REFERENCE := Benchmarks/bin/curl_reference
+# A C compiler: the system's cc, or the clang that comes with the Swift toolchain on a
+# machine without build-essential.
+BENCH_CC        ?= $(shell command -v cc 2>/dev/null || command -v clang 2>/dev/null || echo cc)
 
 .PHONY: bench
 
 # The C reference needs libcurl's headers, which deps installs.
 $(BENCH_REFERENCE): Benchmarks/curl_reference.c | deps
 	@mkdir -p $(@D)
-	cc -O2 -Wall -Wextra -o $@ $< -lcurl
+	$(BENCH_CC) -O2 -Wall -Wextra -o $@ $< -lcurl
 
 bench: deps $(BENCH_REFERENCE)
 	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product inviter
