@@ -108,8 +108,12 @@ public enum MemberList {
         if !structural.isEmpty { throw InputProblems(structural) }
 
         var merger = MemberMerger()
-        for (table, columns) in tables {
-            merger.add(table, columns: columns)
+        for index in tables.indices {
+            // The records move out of the table, so each row's strings are freed as it is merged:
+            // a list and its members never both sit in memory whole (100,000 rows: about 30 MB).
+            var records = tables[index].table.records
+            tables[index].table.records = []
+            merger.add(tables[index].table, records: &records, columns: tables[index].columns)
         }
         return merger.finish(files: files.count)
     }
@@ -131,10 +135,10 @@ private struct MemberMerger {
     private var fieldNames: [String: String] = [:]
     private var languages = ListValue.LanguageReader()
 
-    mutating func add(_ table: CSVTable, columns: [String: Int]) {
-        stats.rows += table.rowCount
+    mutating func add(_ table: CSVTable, records: inout [CSVRecord], columns: [String: Int]) {
+        stats.rows += records.count + table.problems.count
         stats.invalidRows += table.problems.count
-        if table.rowCount == 0 {
+        if records.isEmpty && table.problems.isEmpty {
             problems.append(
                 InputProblem(
                     file: table.file, line: table.header.line, message: "the list has a header but no rows",
@@ -149,10 +153,11 @@ private struct MemberMerger {
             let key = names[index].lowercased()
             if let first = fieldNames[key] { names[index] = first } else { fieldNames[key] = names[index] }
         }
-        members.reserveCapacity(members.count + table.records.count)
-        indexByKey.reserveCapacity(members.count + table.records.count)
+        members.reserveCapacity(members.count + records.count)
+        indexByKey.reserveCapacity(members.count + records.count)
         var csvProblems = table.problems[...]
-        for record in table.records {
+        records.reverse()
+        while let record = records.popLast() {
             while let next = csvProblems.first, next.line < record.line {
                 problems.append(next)
                 csvProblems = csvProblems.dropFirst()
@@ -175,20 +180,20 @@ private struct MemberMerger {
     private mutating func merge(
         _ values: MemberRow.Values, record: CSVRecord, file: String, columns: [String: Int]
     ) {
-        let source = "\(file):\(record.line)"
         let key = values.address.key
         guard let index = indexByKey[key] else {
             indexByKey[key] = members.count
-            members.append(
-                Member(
-                    address: values.address, name: values.name, language: values.language,
-                    segments: values.segments, organisation: values.organisation, status: values.status,
-                    fields: values.fields, sources: [source]))
+            var member = Member(
+                address: values.address, name: values.name, language: values.language,
+                segments: values.segments, organisation: values.organisation, status: values.status,
+                fields: values.fields)
+            member.addSource(file: file, line: record.line)
+            members.append(member)
             return
         }
         stats.duplicatesMerged += 1
         var member = members[index]
-        member.sources.append(source)
+        member.addSource(file: file, line: record.line)
         member.segments = Array(Set(member.segments).union(values.segments)).sorted()
         member.status = MemberStatus.strongest(member.status, values.status)
         if member.name == nil, let name = values.name {
@@ -211,7 +216,7 @@ private struct MemberMerger {
                 }
             } else {
                 member.language = language
-                laterLanguageSource[index] = source
+                laterLanguageSource[index] = "\(file):\(record.line)"
             }
         }
         for (name, value) in values.fields where !value.isEmpty && (member.fields[name] ?? "").isEmpty {

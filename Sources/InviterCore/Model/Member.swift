@@ -51,7 +51,14 @@ public struct Member: Sendable, Hashable {
     /// Extra columns by header name, for templates; the first non-empty value wins.
     public var fields: [String: String]
     /// `file:line` of every row merged into this member, for "where does this come from?".
-    public var sources: [String]
+    public var sources: [String] {
+        get { rows.map(\.description) }
+        set { rows = newValue.map(RowSource.init(parsing:)) }
+    }
+
+    /// The rows behind `sources`, kept as the list's file name (one string shared by all its
+    /// members) and a line number: a `file:line` string per member cost 10 MB at 100,000.
+    private var rows: [RowSource] = []
 
     public init(
         address: MailAddress, name: String? = nil, language: LanguageCode? = nil, segments: [String] = [],
@@ -68,6 +75,33 @@ public struct Member: Sendable, Hashable {
         self.sources = sources
     }
 
+    /// Records one more row merged into this member.
+    mutating func addSource(file: String, line: Int) {
+        rows.append(RowSource(file: file, line: line))
+    }
+
     /// Whether mailings go to this member.
     public var isActive: Bool { status == .active }
+}
+
+/// Where a member's row is: a list's file and a line.
+struct RowSource: Sendable, Hashable, CustomStringConvertible {
+    var file: String
+    var line: Int
+
+    init(file: String, line: Int) {
+        self.file = file
+        self.line = line
+    }
+
+    /// From `file:line`; text without a line number is kept whole as the file.
+    init(parsing text: String) {
+        if let colon = text.lastIndex(of: ":"), let line = Int(text[text.index(after: colon)...]) {
+            self.init(file: String(text[..<colon]), line: line)
+        } else {
+            self.init(file: text, line: 0)
+        }
+    }
+
+    var description: String { line > 0 ? "\(file):\(line)" : file }
 }
