@@ -296,21 +296,25 @@ import Testing
 }
 
 @Suite(.serialized) struct ChangeAfterInvitationTests {
-    @Test func aChangedPlaceReachesThoseAlreadyInvitedWithTheNextSequence() throws {
+    /// A network whose invitations for 2 December went out, then an override for that evening
+    /// (`lines`) written by the organizer, as a later run finds it.
+    func invitedThenChanged(_ lines: String) throws -> (SMTPSink, NetworkFixture) {
         let sink = try SMTPSink()
-        defer { sink.stop() }
         let fixture = try RunCommandTests.network(sinkURL: sink.url)
         let first = try RunCommandTests.run(fixture, ["run", "--now", RunCommandTests.invitationDue])
         #expect(first.standardOutput.contains("3 sent"), "\(first.standardOutput)")
-
-        // The organizer moves the 2 December evening to another place.
         let events = fixture.directory.appendingPathComponent("events.toml")
-        let moved = try String(contentsOf: events, encoding: .utf8).replacingOccurrences(
+        let changed = try String(contentsOf: events, encoding: .utf8).replacingOccurrences(
             of: "[[event.override]]\ndate = 2026-12-16",
-            with:
-                "[[event.override]]\ndate = 2026-12-02\nvenue = \"Town Hall, Torvet 1\"\n\n[[event.override]]\ndate = 2026-12-16"
-        )
-        try moved.write(to: events, atomically: true, encoding: .utf8)
+            with: "[[event.override]]\ndate = 2026-12-02\n\(lines)\n\n[[event.override]]\ndate = 2026-12-16")
+        try changed.write(to: events, atomically: true, encoding: .utf8)
+        return (sink, fixture)
+    }
+
+    @Test func aChangedPlaceReachesThoseAlreadyInvitedWithTheNextSequence() throws {
+        // The organizer moves the 2 December evening to another place.
+        let (sink, fixture) = try invitedThenChanged("venue = \"Town Hall, Torvet 1\"")
+        defer { sink.stop() }
         let second = try RunCommandTests.run(fixture, ["run", "--now", "2026-11-20T10:00:00+01:00"])
         #expect(second.status == 0, "\(second.standardOutput)\(second.standardError)")
         #expect(second.standardOutput.contains("2 sent"), "the two invited members: \(second.standardOutput)")
@@ -337,19 +341,8 @@ import Testing
     /// An organizer cancels a week after the invitation went out, long past its grace: the invited
     /// still hear of it, once, with a calendar CANCEL, and nobody gets the reminder.
     @Test func aCancellationDaysAfterTheInvitationStillReachesTheInvited() throws {
-        let sink = try SMTPSink()
+        let (sink, fixture) = try invitedThenChanged("cancelled = true")
         defer { sink.stop() }
-        let fixture = try RunCommandTests.network(sinkURL: sink.url)
-        let first = try RunCommandTests.run(fixture, ["run", "--now", RunCommandTests.invitationDue])
-        #expect(first.standardOutput.contains("3 sent"), "\(first.standardOutput)")
-
-        let events = fixture.directory.appendingPathComponent("events.toml")
-        let cancelled = try String(contentsOf: events, encoding: .utf8).replacingOccurrences(
-            of: "[[event.override]]\ndate = 2026-12-16",
-            with:
-                "[[event.override]]\ndate = 2026-12-02\ncancelled = true\n\n[[event.override]]\ndate = 2026-12-16"
-        )
-        try cancelled.write(to: events, atomically: true, encoding: .utf8)
         let second = try RunCommandTests.run(fixture, ["run", "--now", "2026-11-25T08:00:00+01:00"])
         #expect(second.status == 0, "\(second.standardOutput)\(second.standardError)")
         #expect(second.standardOutput.contains("2 sent"), "the two invited members: \(second.standardOutput)")
