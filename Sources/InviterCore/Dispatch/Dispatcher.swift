@@ -103,6 +103,7 @@ public struct Dispatcher: Sendable {
         // and must wait for the next run rather than loop here. Only those are remembered (not
         // every key of the run, which cost 17 MB at 100,000 members).
         var attempted: Set<DeliveryKey> = []
+        let deadlines = Dictionary(uniqueKeysWithValues: known.values.map { ($0.id, deadline(of: $0)) })
         // While one batch is being sent (libcurl's thread, the relay), the next is rendered on the
         // cores: the two used to take turns. Each message is still marked `sending` only just
         // before it is handed over, so a killed run leaves no more in doubt than before.
@@ -111,7 +112,8 @@ public struct Dispatcher: Sendable {
             summary: &summary)
         while let batch = current {
             let sentBefore = summary.sent
-            async let sending = send(batch, known: known, now: now, total: total, sentBefore: sentBefore)
+            async let sending = send(
+                batch, deadlines: deadlines, now: now, total: total, sentBefore: sentBefore)
             var next: Batch? = nil
             if summary.waitingForRateLimit == 0 {
                 next = try nextBatch(
@@ -231,13 +233,12 @@ public struct Dispatcher: Sendable {
     }
 
     /// Marks each message `sending` as it is handed over, and records each outcome as it comes.
-    private func send(_ batch: Batch, known: [String: Mailing], now: Date, total: Int, sentBefore: Int)
-        async throws -> BatchResult
-    {
+    private func send(
+        _ batch: Batch, deadlines: [String: Date?], now: Date, total: Int, sentBefore: Int
+    ) async throws -> BatchResult {
         let outcome = Mutex(Outcome())
         let ledger = self.ledger
         let entriesByID = batch.entries
-        let deadlines = Dictionary(uniqueKeysWithValues: known.values.map { ($0.id, deadline(of: $0)) })
         let progress = self.progress
         var stop: TransportError?
         do {

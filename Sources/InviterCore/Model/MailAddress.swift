@@ -170,6 +170,6 @@ extension String {
         while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
         while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
         // Untrimmed text stays the same string: a copy per address and name adds up over a long list.
-        return slice.count == count ? self : String(slice)
+        return slice.utf8.count == utf8.count ? self : String(slice)
     }
 }

@@ -57,12 +57,7 @@ struct MarkdownBody {
     {
         // Number the values by the sorted names of their places in the context, so the same template
         // and context shape give the same placeholder Markdown, whatever order dictionaries iterate in.
-        var paths: [String] = []
-        walk(context, path: "") { path, _ in
-            paths.append(path)
-            return ""
-        }
-        paths.sort()
+        let paths = leafPaths(context).sorted()
         let indexes = Dictionary(uniqueKeysWithValues: paths.enumerated().map { ($1, $0) })
         var values = [Value](repeating: .text(""), count: paths.count)
         let placeholders = walk(context, path: "") { path, value in
@@ -176,9 +171,25 @@ struct MarkdownBody {
         }
     }
 
+    /// The places of every `Value` leaf, named as `walk` names them; read without copying the context.
+    private static func leafPaths(_ context: [String: Any]) -> [String] {
+        var paths: [String] = []
+        func visit(_ node: Any, _ path: String) {
+            switch node {
+            case is Value: paths.append(path)
+            case let dictionary as [String: Any]:
+                for (key, child) in dictionary { visit(child, path + "." + key) }
+            case let array as [Any]:
+                for (index, child) in array.enumerated() { visit(child, path + "." + String(index)) }
+            default: break
+            }
+        }
+        for (key, child) in context { visit(child, key) }
+        return paths
+    }
+
     /// Replaces every `Value` leaf of a context (nested dictionaries and arrays) through `transform`,
     /// which also gets the leaf's place (`event.title`, `occurrences.2.venue`).
-    @discardableResult
     private static func walk(
         _ context: [String: Any], path: String, _ transform: (String, Value) -> String
     ) -> [String: Any] {
