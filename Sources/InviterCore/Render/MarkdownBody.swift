@@ -96,38 +96,25 @@ struct MarkdownBody {
         let end = tokenEnd
         let open = Array("<p>".utf8)
         let close = Array("</p>".utf8)
-        func matches(_ pattern: [UInt8], at offset: Int) -> Bool {
-            guard offset + pattern.count <= bytes.count else { return false }
-            for index in pattern.indices where bytes[offset + index] != pattern[index] { return false }
-            return true
-        }
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count * 2)
         var position = 0
         while position < bytes.count {
-            if bytes[position] == start[0], matches(start, at: position) {
-                var cursor = position + start.count
-                var index = 0
-                var digits = 0
-                while cursor < bytes.count, (0x30...0x39).contains(bytes[cursor]), digits < 9 {
-                    index = index * 10 + Int(bytes[cursor] - 0x30)
-                    cursor += 1
-                    digits += 1
+            if bytes[position] == start[0],
+                let (index, after) = bytes.numberedToken(at: position, start: start, end: end),
+                index < values.count
+            {
+                if position >= open.count, Array(bytes[(position - open.count)..<position]) == open,
+                    bytes.matches(close, at: after)
+                {
+                    output.removeLast(open.count)
+                    output += block(values[index]).utf8
+                    position = after + close.count
+                } else {
+                    output += inline(values[index]).utf8
+                    position = after
                 }
-                if digits > 0, index < values.count, matches(end, at: cursor) {
-                    let after = cursor + end.count
-                    if position >= open.count, Array(bytes[(position - open.count)..<position]) == open,
-                        matches(close, at: after)
-                    {
-                        output.removeLast(open.count)
-                        output += block(values[index]).utf8
-                        position = after + close.count
-                    } else {
-                        output += inline(values[index]).utf8
-                        position = after
-                    }
-                    continue
-                }
+                continue
             }
             output.append(bytes[position])
             position += 1
@@ -207,5 +194,30 @@ struct MarkdownBody {
         var result: [String: Any] = [:]
         for (key, child) in context { result[key] = visit(child, path + key) }
         return result
+    }
+}
+
+extension [UInt8] {
+    /// Whether `pattern` stands at `offset`.
+    func matches(_ pattern: [UInt8], at offset: Int) -> Bool {
+        guard offset >= 0, offset + pattern.count <= count else { return false }
+        for index in pattern.indices where self[offset + index] != pattern[index] { return false }
+        return true
+    }
+
+    /// The number of a placeholder `start` + decimal digits + `end` at `offset`, and where it ends;
+    /// nil when there is none there.
+    func numberedToken(at offset: Int, start: [UInt8], end: [UInt8]) -> (index: Int, after: Int)? {
+        guard matches(start, at: offset) else { return nil }
+        var cursor = offset + start.count
+        var index = 0
+        var digits = 0
+        while cursor < count, (0x30...0x39).contains(self[cursor]), digits < 9 {
+            index = index * 10 + Int(self[cursor] - 0x30)
+            cursor += 1
+            digits += 1
+        }
+        guard digits > 0, matches(end, at: cursor) else { return nil }
+        return (index, cursor + end.count)
     }
 }

@@ -93,6 +93,17 @@ public struct MessageRenderer: Sendable {
     public let strings: StringsTable
     /// The secret that signs one-click unsubscribe tokens, when `[unsubscribe] url` is set.
     public let unsubscribeSecret: Secret?
+    /// Messages rendered once per mailing, language and shape, shared by every copy of this renderer.
+    let preparedMessages = PreparedMessages()
+    /// Whether messages are filled in from one rendering per mailing, language and shape (the
+    /// default), or each is rendered whole from the templates. Both give the same bytes; whole
+    /// rendering is several times slower and is there to check that they do.
+    public var preparesMessages = true
+
+    /// How many (mailing, language, shape) combinations have been prepared so far, and how many are
+    /// rendered whole because their templates put a value where filling it in would not give the
+    /// same message (a value written unescaped, say).
+    public var preparedShapes: (prepared: Int, renderedWhole: Int) { preparedMessages.counts }
 
     public init(
         configuration: Configuration, templates: TemplateSet, strings: StringsTable,
@@ -128,22 +139,24 @@ public struct MessageRenderer: Sendable {
                     "no \(request.templateKey) template in \(wanted), \(network.defaultLanguage) or en")
         }
         let unsubscribe = unsubscribeTargets(for: request.recipient)
-        let context = self.context(for: request, language: language, unsubscribe: unsubscribe)
-        let plain = MarkdownBody.plain(context)
-        let subject = template.subject.render(plain)
-        let footer = footerLine(for: request.recipient, language: language, link: unsubscribe.link)
-        let text = template.body.render(plain) + "\n-- \n" + footer + "\n"
-        let bodyHTML = MarkdownBody.html(template.body, context: context)
-        let html = layoutHTML(
-            body: bodyHTML, subject: subject, language: language, footer: footer,
-            unsubscribeURL: unsubscribe.link)
-
-        let calendar = calendarPart(for: request, language: language)
+        let values = RecipientValues(
+            recipient: request.recipient, link: unsubscribe.link, mailto: unsubscribe.mailto)
+        let texts: RenderedTexts
+        var calendar: (alternatives: [BodyPart], attachments: [MessageAttachment])
+        if preparesMessages, values.fitsHoles,
+            let prepared = prepared(request, template: template, language: language, values: values)
+        {
+            texts = prepared.texts(values)
+            calendar = (prepared.alternatives, prepared.attachments)
+        } else {
+            texts = self.texts(for: request, template: template, language: language, values: values)
+            calendar = calendarParts(for: request, language: language)
+        }
         var message = Message(
             from: network.from,
             to: request.recipient.address,
             replyTo: network.replyTo,
-            subject: subject,
+            subject: texts.subject,
             date: request.now,
             timeZone: network.timeZone,
             messageID: messageID(mailingID: request.mailingID, recipient: request.recipient.address.address),
@@ -153,51 +166,93 @@ public struct MessageRenderer: Sendable {
             extraHeaders: [
                 Header("X-Inviter-Mailing", request.mailingID), Header("Auto-Submitted", "auto-generated"),
             ],
-            text: text,
-            html: html
+            text: texts.text,
+            html: texts.html
         )
-        if let calendar {
-            message.alternatives = [
-                BodyPart(
-                    mediaType: "text/calendar", parameters: ["method": calendar.method], text: calendar.text)
-            ]
-            message.attachments = [
-                MessageAttachment(
-                    filename: "invite.ics", mediaType: "application/ics", parameters: [:],
-                    data: Array(calendar.text.utf8))
-            ]
+        message.alternatives = calendar.alternatives
+        message.attachments = calendar.attachments
+        return RenderedMessage(message: message, language: language, html: texts.html)
+    }
+
+    /// Subject, text and HTML of `request` for `values`, rendered from the templates.
+    func texts(
+        for request: RenderRequest, template: BodyTemplate, language: LanguageCode, values: RecipientValues
+    ) -> RenderedTexts {
+        let context = self.context(for: request, language: language, values: values)
+        let plain = MarkdownBody.plain(context)
+        let subject = template.subject.render(plain)
+        let footer = footerLine(values, language: language)
+        let text = template.body.render(plain) + "\n-- \n" + footer + "\n"
+        let bodyHTML = MarkdownBody.html(template.body, context: context)
+        let html = layoutHTML(
+            body: bodyHTML, subject: subject, language: language, footer: footer, unsubscribeURL: values.link)
+        return RenderedTexts(subject: subject, text: text, html: html)
+    }
+
+    /// The message of `request` with holes for the recipient's values, shared by every recipient of
+    /// the same shape; nil when it cannot be prepared.
+    ///
+    /// Before a prepared message is used, it is filled with probe values full of characters that
+    /// escaping treats specially and compared with a whole render of the same probe: a template
+    /// that puts a value where it is escaped twice, or not at all, is caught there and its
+    /// messages are rendered whole, so the two ways can never give different mail.
+    private func prepared(
+        _ request: RenderRequest, template: BodyTemplate, language: LanguageCode, values: RecipientValues
+    ) -> PreparedMessage? {
+        var digest = request.digest
+        if request.kind == .newsletter, case .member(let member) = request.recipient {
+            digest = Planner.digest(digest, for: member)
         }
-        return RenderedMessage(message: message, language: language, html: html)
+        let slots = values.slots
+        let shape = PreparedMessages.Shape(
+            mailingID: request.mailingID, templateKey: request.templateKey, language: language,
+            sequence: request.sequence, now: request.now, occurrence: request.occurrence, digest: digest,
+            isPartner: values.isPartner, fieldNames: values.fieldNames, empty: slots.map(\.isEmpty),
+            hasLink: values.link != nil, hasMailto: values.mailto != nil)
+        return preparedMessages.message(for: shape) {
+            let holes = values.replacing { index, _ in PreparedMessage.hole(index) }
+            let rendered = texts(for: request, template: template, language: language, values: holes)
+            let calendar = calendarParts(for: request, language: language)
+            let prepared = PreparedMessage(
+                subject: FillPattern(parsing: rendered.subject), text: FillPattern(parsing: rendered.text),
+                html: FillPattern(parsing: rendered.html),
+                alternatives: calendar.alternatives.map(MessageEncoder.preEncoded),
+                attachments: calendar.attachments.map(MessageEncoder.preEncoded))
+            let probe = values.replacing { index, _ in PreparedMessage.probe(index) }
+            guard
+                prepared.texts(probe)
+                    == texts(for: request, template: template, language: language, values: probe)
+            else { return nil }
+            return prepared
+        }
     }
 
     // MARK: - Context
 
     /// The names a template can use (the README's template reference lists them).
-    func context(for request: RenderRequest, language: LanguageCode, unsubscribe: UnsubscribeTargets)
+    ///
+    /// The recipient is read only through `person` (the digest aside, which follows the member's
+    /// segments), so that a prepared message can stand in for every recipient of its shape.
+    func context(for request: RenderRequest, language: LanguageCode, values person: RecipientValues)
         -> [String: Any]
     {
         let fallback = network.defaultLanguage
-        var values: [String: String] = ["network": network.name]
-        var recipient: [String: Any] = ["email": MarkdownBody.Value.text(request.recipient.address.address)]
+        var values: [String: String] = ["network": network.name, "name": person.greetingName]
+        var recipient: [String: Any] = [
+            "email": MarkdownBody.Value.text(person.email),
+            "name": MarkdownBody.Value.text(person.name),
+            "organisation": MarkdownBody.Value.text(person.organisation),
+        ]
         var partner: [String: Any]? = nil
-        switch request.recipient {
-        case .member(let member):
-            let name = member.name ?? ""
-            recipient["name"] = MarkdownBody.Value.text(name)
-            recipient["first_name"] = MarkdownBody.Value.text(String(name.split(separator: " ").first ?? ""))
-            recipient["organisation"] = MarkdownBody.Value.text(member.organisation ?? "")
-            recipient["fields"] = member.fields.mapValues { MarkdownBody.Value.text($0) }
-            // Letters here greet by first name ("Kære Anne", "Dear Anne").
-            values["name"] = String(name.split(separator: " ").first ?? "")
-        case .partner(let contact):
-            recipient["name"] = MarkdownBody.Value.text(contact.contact ?? "")
-            recipient["organisation"] = MarkdownBody.Value.text(contact.organisation)
+        if person.isPartner {
             partner = [
-                "organisation": MarkdownBody.Value.text(contact.organisation),
-                "contact": MarkdownBody.Value.text(contact.contact ?? ""),
+                "organisation": MarkdownBody.Value.text(person.organisation),
+                "contact": MarkdownBody.Value.text(person.name),
             ]
-            values["name"] = contact.contact ?? ""
-            values["organisation"] = contact.organisation
+            values["organisation"] = person.organisation
+        } else {
+            recipient["first_name"] = MarkdownBody.Value.text(person.greetingName)
+            recipient["fields"] = person.fields.mapValues { MarkdownBody.Value.text($0) }
         }
         var t: [String: Any] = [:]
         for key in StringKey.all where !key.isPlural {
@@ -222,8 +277,8 @@ public struct MessageRenderer: Sendable {
             "t": t,
             "language": MarkdownBody.Value.text(language.identifier),
             "unsubscribe": [
-                "url": MarkdownBody.Value.text(unsubscribe.link ?? ""),
-                "mailto": MarkdownBody.Value.text(unsubscribe.mailto ?? ""),
+                "url": MarkdownBody.Value.text(person.link ?? ""),
+                "mailto": MarkdownBody.Value.text(person.mailto ?? ""),
             ],
         ]
         if let occurrence = request.occurrence {
@@ -369,18 +424,17 @@ public struct MessageRenderer: Sendable {
     // MARK: - Parts
 
     /// The visible unsubscribe line every message ends with: members and partners each have their own.
-    private func footerLine(for recipient: Recipient, language: LanguageCode, link: String?) -> String {
-        var values = ["network": network.name, "link": link ?? ""]
+    private func footerLine(_ person: RecipientValues, language: LanguageCode) -> String {
+        var values = ["network": network.name, "link": person.link ?? ""]
         let key: String
-        switch recipient {
-        case .member:
-            key = "unsubscribe_line"
-        case .partner(let partner):
+        if person.isPartner {
             key = "partner_unsubscribe_line"
-            values["organisation"] = partner.organisation
+            values["organisation"] = person.organisation
+        } else {
+            key = "unsubscribe_line"
         }
         return strings.text(key, language: language, fallback: network.defaultLanguage, values: values)
-            ?? "\(network.name): \(link ?? "")"
+            ?? "\(network.name): \(person.link ?? "")"
     }
 
     private func layoutHTML(
@@ -398,6 +452,25 @@ public struct MessageRenderer: Sendable {
                 "unsubscribe", language: language, fallback: network.defaultLanguage) ?? "Unsubscribe",
         ]
         return templates.layout.render(layoutContext)
+    }
+
+    /// The calendar entry as a body part and as an `.ics` attachment; none for a message that is
+    /// not about one occurrence.
+    private func calendarParts(for request: RenderRequest, language: LanguageCode) -> (
+        alternatives: [BodyPart], attachments: [MessageAttachment]
+    ) {
+        guard let calendar = calendarPart(for: request, language: language) else { return ([], []) }
+        return (
+            [
+                BodyPart(
+                    mediaType: "text/calendar", parameters: ["method": calendar.method], text: calendar.text)
+            ],
+            [
+                MessageAttachment(
+                    filename: "invite.ics", mediaType: "application/ics", parameters: [:],
+                    data: Array(calendar.text.utf8))
+            ]
+        )
     }
 
     private func calendarPart(for request: RenderRequest, language: LanguageCode) -> (
@@ -516,8 +589,11 @@ extension MessageRenderer {
                     let (template, _) = templates.template(
                         request.templateKey, language: language, fallback: language)
                 else { continue }
+                let unsubscribe = unsubscribeTargets(for: request.recipient)
                 let context = self.context(
-                    for: request, language: language, unsubscribe: unsubscribeTargets(for: request.recipient))
+                    for: request, language: language,
+                    values: RecipientValues(
+                        recipient: request.recipient, link: unsubscribe.link, mailto: unsubscribe.mailto))
                 problems += TemplateNameCheck.problems(
                     in: template.subjectSource, file: template.file, firstLine: 1, context: context)
                 problems += TemplateNameCheck.problems(

@@ -11,8 +11,11 @@ struct RenderFixture {
     let network: LoadedNetwork
     let renderer: MessageRenderer
 
-    init(unsubscribe: Bool = true, events: String = NetworkFixture.events) throws {
+    init(unsubscribe: Bool = true, events: String = NetworkFixture.events, templates: URL? = nil) throws {
         var config = NetworkFixture.config
+        if let templates {
+            config = config.replacingOccurrences(of: Self.templates.path, with: templates.path)
+        }
         if unsubscribe {
             config += """
                 [unsubscribe]
@@ -27,6 +30,17 @@ struct RenderFixture {
         renderer = try RenderSetup.load(
             network.configuration, environment: ["INVITER_TEST_SECRET": "test-secret"]
         ).renderer
+    }
+
+    /// The shipped templates in a temporary folder, for a test to change.
+    static func copyOfTemplates() throws -> URL {
+        let directory = try TestPaths.temporaryDirectory("templates")
+        let manager = FileManager.default
+        for item in try manager.contentsOfDirectory(atPath: templates.path) {
+            try manager.copyItem(
+                at: templates.appendingPathComponent(item), to: directory.appendingPathComponent(item))
+        }
+        return directory
     }
 
     func occurrence(_ id: String) throws -> Occurrence {
@@ -137,13 +151,7 @@ struct RenderFixture {
     }
 
     @Test func aTemplateWithATypoFailsWithFileAndLine() throws {
-        let directory = try TestPaths.temporaryDirectory("templates")
-        let manager = FileManager.default
-        for item in try manager.contentsOfDirectory(atPath: RenderFixture.templates.path) {
-            try manager.copyItem(
-                at: RenderFixture.templates.appendingPathComponent(item),
-                to: directory.appendingPathComponent(item))
-        }
+        let directory = try RenderFixture.copyOfTemplates()
         let file = directory.appendingPathComponent("invitation/en.mustache")
         let original = try String(contentsOf: file, encoding: .utf8)
         try original.replacingOccurrences(of: "{{event.venue}}", with: "{{event.venu}}").write(

@@ -116,6 +116,10 @@ public struct MessageEncoder: Sendable {
     ///
     /// The body ends with CRLF; the CRLF that follows belongs to the next boundary.
     private static func appendTextPart(_ part: BodyPart, to out: inout [UInt8]) {
+        if let encoded = part.encoded, encoded.source == part {
+            out.append(contentsOf: encoded.bytes)
+            return
+        }
         let bytes = Array(part.text.utf8)
         let lines = splitLines(bytes)
         var contentType = "Content-Type: \(part.mediaType); charset=utf-8"
@@ -149,9 +153,34 @@ public struct MessageEncoder: Sendable {
         }
     }
 
+    /// `part` with its encoded bytes, so that encoding it again only copies them.
+    static func preEncoded(_ part: BodyPart) -> BodyPart {
+        let source = part.withoutCache
+        var bytes: [UInt8] = []
+        appendTextPart(source, to: &bytes)
+        var part = source
+        part.encoded = PreEncoded(source: source, bytes: bytes)
+        return part
+    }
+
+    /// `attachment` with its encoded bytes; unchanged when it cannot be encoded, so that encoding
+    /// the message reports why.
+    static func preEncoded(_ attachment: MessageAttachment) -> MessageAttachment {
+        let source = attachment.withoutCache
+        var bytes: [UInt8] = []
+        guard (try? appendAttachment(source, to: &bytes)) != nil else { return source }
+        var attachment = source
+        attachment.encoded = PreEncoded(source: source, bytes: bytes)
+        return attachment
+    }
+
     private static func appendAttachment(_ attachment: MessageAttachment, to out: inout [UInt8])
         throws(MessageEncodingError)
     {
+        if let encoded = attachment.encoded, encoded.source == attachment {
+            out.append(contentsOf: encoded.bytes)
+            return
+        }
         guard isMediaType(attachment.mediaType) else {
             throw MessageEncodingError(
                 field: "attachment", reason: "invalid media type \(attachment.mediaType.debugDescription)")
