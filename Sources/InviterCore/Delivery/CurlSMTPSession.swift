@@ -51,10 +51,14 @@ final class CurlSMTPSession {
     func run(
         _ envelopes: [Envelope],
         shouldStop: () -> Bool,
-        willSend: (String) throws -> Void,
+        willSend: ([String]) throws -> Void,
         report: (DeliveryResult) -> Void
     ) throws(TransportError) {
         var next = 0
+        /// Envelopes before this one are marked `sending`; the next group is marked in one go
+        /// when the ones marked so far have all been started.
+        var marked = 0
+        let group = max(settings.connections, 1)
         var active = 0
         var stopError: TransportError?
         var anyDelivered = false
@@ -63,11 +67,15 @@ final class CurlSMTPSession {
             while stopError == nil, next < envelopes.count, !shouldStop(),
                 let free = transfers.first(where: { !$0.isActive })
             {
-                do {
-                    try willSend(envelopes[next].id)
-                } catch {
-                    stopError = .configuration("cannot record the message as being sent: \(error)")
-                    break
+                if next == marked {
+                    let ids = envelopes[next..<min(next + group, envelopes.count)].map(\.id)
+                    do {
+                        try willSend(ids)
+                    } catch {
+                        stopError = .configuration("cannot record the message as being sent: \(error)")
+                        break
+                    }
+                    marked = next + ids.count
                 }
                 try start(free, with: envelopes[next])
                 next += 1
@@ -278,6 +286,7 @@ final class CurlTransfer {
                 emitTrace("> " + shown)
             }
         case CURLINFO_TEXT:
+            guard trace != nil else { return }
             emitTrace("* " + text.trimmingCharacters(in: .whitespacesAndNewlines))
         default:
             break  // Message data and TLS records: too much for a trace, and the body may be personal.
@@ -301,9 +310,15 @@ final class CurlTransfer {
         }
     }
 
-    private func emitTrace(_ line: String) {
+    /// Builds the line only when tracing: on every protocol line of every message otherwise.
+    private func emitTrace(_ line: @autoclosure () -> String) {
         guard let trace else { return }
-        trace("[\(index)] " + redactor.scrub(line))
+        trace("[\(index)] " + redactor.scrub(line()))
+    }
+
+    /// Whether the debug callback needs `type` at all: libcurl's own remarks only for a trace.
+    func wants(_ type: curl_infotype) -> Bool {
+        type == CURLINFO_HEADER_IN || type == CURLINFO_HEADER_OUT || (type == CURLINFO_TEXT && trace != nil)
     }
 
     // MARK: - Classification
@@ -390,8 +405,8 @@ private func curlDebug(
     _ context: UnsafeMutableRawPointer?
 ) -> Int32 {
     guard let data, let context else { return 0 }
-    guard type == CURLINFO_HEADER_IN || type == CURLINFO_HEADER_OUT || type == CURLINFO_TEXT else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    guard transfer.wants(type) else { return 0 }
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
     transfer.debug(type: type, text: String(decoding: bytes, as: UTF8.self))
     return 0

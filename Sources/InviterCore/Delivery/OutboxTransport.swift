@@ -13,7 +13,7 @@ public struct OutboxTransport: Transport {
     }
 
     public func deliver(
-        _ envelopes: [Envelope], willSend: @escaping @Sendable (String) throws -> Void,
+        _ envelopes: [Envelope], willSend: @escaping @Sendable ([String]) throws -> Void,
         report: @escaping @Sendable (DeliveryResult) -> Void
     )
         async throws
@@ -27,7 +27,7 @@ public struct OutboxTransport: Transport {
         for envelope in envelopes {
             if Task.isCancelled { return }
             do {
-                try willSend(envelope.id)
+                try willSend([envelope.id])
             } catch {
                 throw TransportError.configuration("cannot record the message as being sent: \(error)")
             }

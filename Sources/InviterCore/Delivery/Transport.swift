@@ -11,18 +11,25 @@ public protocol Transport: Sendable {
     ///
     /// - Parameters:
     ///   - envelopes: The messages, each with its one recipient.
-    ///   - willSend: Called with an envelope's id just before it is handed over, from any thread;
-    ///     the ledger marks it `sending` here, so that only messages really in flight are in
-    ///     doubt when the process dies. When it throws, the transport stops starting messages.
+    ///   - willSend: Called with the ids of the next few envelopes (about one per connection)
+    ///     before any of them is handed over, from any thread; the ledger marks them `sending`
+    ///     here, in one commit, so that only a handful of messages are in doubt when the process
+    ///     dies. When it throws, the transport stops starting messages.
     ///   - report: Called once per attempted envelope, from any thread.
     /// - Throws: `TransportError` when the transport cannot go on at all.
     func deliver(
-        _ envelopes: [Envelope], willSend: @escaping @Sendable (String) throws -> Void,
+        _ envelopes: [Envelope], willSend: @escaping @Sendable ([String]) throws -> Void,
         report: @escaping @Sendable (DeliveryResult) -> Void
     ) async throws
+
+    /// Ends what the transport keeps open between deliveries (an SMTP session's connections), at
+    /// the end of a run.
+    func finish()
 }
 
 extension Transport {
+    public func finish() {}
+
     /// Delivers without a hook before each hand-over.
     public func deliver(_ envelopes: [Envelope], report: @escaping @Sendable (DeliveryResult) -> Void)
         async throws

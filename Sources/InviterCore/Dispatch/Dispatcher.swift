@@ -107,6 +107,8 @@ public struct Dispatcher: Sendable {
         // While one batch is being sent (libcurl's thread, the relay), the next is rendered on the
         // cores: the two used to take turns. Each message is still marked `sending` only just
         // before it is handed over, so a killed run leaves no more in doubt than before.
+        // The transport keeps its connections from batch to batch; they close when the run ends.
+        defer { transport.finish() }
         var current = try nextBatch(
             excluding: [], attempted: attempted, known: known, recipients: recipientsByAddress, now: now,
             summary: &summary)
@@ -232,7 +234,13 @@ public struct Dispatcher: Sendable {
         return Batch(envelopes: envelopes, entries: byID)
     }
 
-    /// Marks each message `sending` as it is handed over, and records each outcome as it comes.
+    /// Marks the messages `sending` a few at a time as they are handed over, and records their
+    /// outcomes in the same commits.
+    ///
+    /// The libcurl thread waits for every commit, so commits are grouped: the outcomes that came
+    /// in since the last group are recorded together with the next group's marks, one fsync for
+    /// both. A run killed now leaves in doubt only the messages of the groups in flight, and those
+    /// whose outcome was not yet committed; they are sent again with the same Message-ID.
     private func send(
         _ batch: Batch, deadlines: [String: Date?], now: Date, total: Int, sentBefore: Int
     ) async throws -> BatchResult {
@@ -241,35 +249,40 @@ public struct Dispatcher: Sendable {
         let entriesByID = batch.entries
         let progress = self.progress
         var stop: TransportError?
+        /// Commits the outcomes waiting and marks `keys`; the lock is held throughout, so outcomes
+        /// are committed in the order they came.
+        let settle: @Sendable ([DeliveryKey]) throws -> Void = { keys in
+            try outcome.withLock { outcome in
+                try ledger.settle(outcome.uncommitted, marking: keys, now: now)
+                outcome.uncommitted.removeAll(keepingCapacity: true)
+            }
+        }
         do {
-            // Each message is marked `sending` just before it is handed over, so a run killed now
-            // leaves only the messages really in flight in doubt.
-            let willSend: @Sendable (String) throws -> Void = { id in
-                guard let key = entriesByID[id]?.key else { return }
-                try ledger.markSending([key], now: now)
+            let willSend: @Sendable ([String]) throws -> Void = { ids in
+                try settle(ids.compactMap { entriesByID[$0]?.key })
             }
             try await transport.deliver(batch.envelopes, willSend: willSend) { result in
                 guard let entry = entriesByID[result.id] else { return }
-                do {
-                    let state = try Dispatcher.record(
-                        result, entry: entry, deadline: deadlines[entry.key.mailingID] ?? nil, ledger: ledger,
-                        now: now)
-                    let sent = outcome.withLock { outcome -> Int in
-                        outcome.reported.insert(result.id)
-                        if state == .unknown { outcome.readyAgain.insert(entry.key) }
-                        outcome.states[state, default: 0] += 1
-                        return outcome.states[.sent, default: 0]
-                    }
-                    progress?(sentBefore + sent, total)
-                } catch {
-                    outcome.withLock { $0.errors.append("\(error)") }
+                let recorded = Dispatcher.outcome(
+                    of: result, entry: entry, deadline: deadlines[entry.key.mailingID] ?? nil, now: now)
+                let sent = outcome.withLock { outcome -> Int in
+                    outcome.uncommitted.append(recorded)
+                    outcome.reported.insert(result.id)
+                    if recorded.state == .unknown { outcome.readyAgain.insert(entry.key) }
+                    outcome.states[recorded.state, default: 0] += 1
+                    return outcome.states[.sent, default: 0]
                 }
+                progress?(sentBefore + sent, total)
             }
         } catch let error as TransportError {
             stop = error
         }
+        do {
+            try settle([])
+        } catch {
+            throw LedgerWriteError(description: "\(error)")
+        }
         let final = outcome.withLock { $0 }
-        if let error = final.errors.first { throw LedgerWriteError(description: error) }
         var result = BatchResult(states: final.states, readyAgain: final.readyAgain, stop: stop)
         for envelope in batch.envelopes where !final.reported.contains(envelope.id) {
             guard let key = batch.entries[envelope.id]?.key else { continue }
@@ -312,40 +325,32 @@ public struct Dispatcher: Sendable {
         var reported: Set<String> = []
         var readyAgain: Set<DeliveryKey> = []
         var states: [DeliveryState: Int] = [:]
-        var errors: [String] = []
+        /// Outcomes reported and not yet committed.
+        var uncommitted: [RecordedOutcome] = []
     }
 
-    /// Records one outcome; returns the state it was recorded as.
-    static func record(
-        _ result: DeliveryResult, entry: LedgerEntry, deadline: Date?, ledger: any Ledger, now: Date
-    ) throws -> DeliveryState {
+    /// What the ledger records for one result.
+    static func outcome(of result: DeliveryResult, entry: LedgerEntry, deadline: Date?, now: Date)
+        -> RecordedOutcome
+    {
         let reply = result.reply.map { "\($0)" } ?? result.detail
         switch result.outcome {
         case .delivered:
-            try ledger.record(entry.key, state: .sent, reply: reply, retryAt: nil, now: now)
-            return .sent
+            return RecordedOutcome(key: entry.key, state: .sent, reply: reply)
         case .unknown:
-            try ledger.record(
-                entry.key, state: .unknown, reply: "\(result.detail); \(reply)", retryAt: nil, now: now)
-            return .unknown
+            return RecordedOutcome(key: entry.key, state: .unknown, reply: "\(result.detail); \(reply)")
         case .permanent:
-            try ledger.record(entry.key, state: .failed, reply: reply, retryAt: nil, now: now)
             // "No such user" (5.1.x): never write to this address again.
-            if let text = result.reply?.text, text.hasPrefix("5.1.") {
-                try ledger.suppress(entry.key.recipient, reason: "bounced: \(reply)", now: now)
-            }
-            return .failed
+            let bounced = result.reply?.text.hasPrefix("5.1.") == true ? "bounced: \(reply)" : nil
+            return RecordedOutcome(key: entry.key, state: .failed, reply: reply, suppression: bounced)
         case .temporary:
             let delay = backoff[min(max(entry.attempts, 1), backoff.count) - 1]
             let retryAt = now.addingTimeInterval(delay)
             if let deadline, retryAt >= deadline {
-                try ledger.record(
-                    entry.key, state: .failed, reply: "gave up before the event: \(reply)", retryAt: nil,
-                    now: now)
-                return .failed
+                return RecordedOutcome(
+                    key: entry.key, state: .failed, reply: "gave up before the event: \(reply)")
             }
-            try ledger.record(entry.key, state: .retrying, reply: reply, retryAt: retryAt, now: now)
-            return .retrying
+            return RecordedOutcome(key: entry.key, state: .retrying, reply: reply, retryAt: retryAt)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What `inviter preview` renders: the mailings due at a moment, or one chosen mailing,
 /// optionally narrowed to one recipient or one language.
@@ -103,44 +104,26 @@ public enum Preview {
             throw .write("\(request.output.path): \(error.localizedDescription)")
         }
         var entries: [PreviewEntry] = []
-        let encoder = MessageEncoder()
         for mailing in mailings {
             var recipients = Planner.recipients(
                 of: mailing, members: network.members.members, partners: network.partners?.partners ?? [])
             if let wanted = request.recipient?.lowercased() {
                 recipients = recipients.filter { $0.address.address.lowercased() == wanted }
             }
-            for recipient in recipients {
-                let rendered: RenderedMessage
-                do {
-                    rendered = try renderer.render(
-                        RenderRequest(mailing: mailing, recipient: recipient, now: request.now))
-                } catch {
-                    throw .render("\(mailing.id) for \(recipient.address.address): \(error)")
+            // In slices rendered and written on every core: each message is independent of the others.
+            for start in stride(from: 0, to: recipients.count, by: sliceSize) {
+                let slice = Array(recipients[start..<min(start + sliceSize, recipients.count)])
+                let written = Mutex([Result<PreviewEntry?, Failure>?](repeating: nil, count: slice.count))
+                DispatchQueue.concurrentPerform(iterations: slice.count) { index in
+                    let result = Result<PreviewEntry?, Failure> { () throws(Failure) -> PreviewEntry? in
+                        try preview(mailing, for: slice[index], request: request, renderer: renderer)
+                    }
+                    written.withLock { $0[index] = result }
                 }
-                if let language = request.language, rendered.language != language { continue }
-                let base = OutboxTransport.fileName(for: "\(mailing.id) \(recipient.address.address)")
-                    .dropLast(4)
-                let eml = "\(base).eml"
-                let html = "\(base).html"
-                do {
-                    try Data(try encoder.encode(rendered.message)).write(
-                        to: request.output.appendingPathComponent(eml))
-                    try Data(rendered.html.utf8).write(to: request.output.appendingPathComponent(html))
-                } catch {
-                    throw .write("\(eml): \(error)")
+                for result in written.withLock({ $0 }) {
+                    guard let result else { throw .render("a message was not rendered") }
+                    if let entry = try result.get() { entries.append(entry) }
                 }
-                let name: String
-                switch recipient {
-                case .member(let member): name = member.name ?? ""
-                case .partner(let partner):
-                    name = [partner.contact, partner.organisation].compactMap { $0 }.joined(separator: ", ")
-                }
-                entries.append(
-                    PreviewEntry(
-                        mailing: mailing, recipient: recipient.address.address, name: name,
-                        language: rendered.language,
-                        subject: rendered.message.subject, emlFile: eml, htmlFile: html))
             }
         }
         let index = PreviewIndex.html(
@@ -151,6 +134,44 @@ public enum Preview {
             throw .write("index.html: \(error.localizedDescription)")
         }
         return (entries, upcoming)
+    }
+}
+
+extension Preview {
+    /// Recipients rendered at a time: enough to keep both cores busy, few enough to keep memory flat.
+    static let sliceSize = 512
+
+    /// Renders one message into its `.eml` and `.html` files; nil when it is not in the language asked for.
+    private static func preview(
+        _ mailing: Mailing, for recipient: Recipient, request: PreviewRequest, renderer: MessageRenderer
+    ) throws(Failure) -> PreviewEntry? {
+        let rendered: RenderedMessage
+        do {
+            rendered = try renderer.render(
+                RenderRequest(mailing: mailing, recipient: recipient, now: request.now))
+        } catch {
+            throw .render("\(mailing.id) for \(recipient.address.address): \(error)")
+        }
+        if let language = request.language, rendered.language != language { return nil }
+        let base = OutboxTransport.fileName(for: "\(mailing.id) \(recipient.address.address)").dropLast(4)
+        let eml = "\(base).eml"
+        let html = "\(base).html"
+        do {
+            try Data(try MessageEncoder().encode(rendered.message)).write(
+                to: request.output.appendingPathComponent(eml))
+            try Data(rendered.html.utf8).write(to: request.output.appendingPathComponent(html))
+        } catch {
+            throw .write("\(eml): \(error)")
+        }
+        let name: String
+        switch recipient {
+        case .member(let member): name = member.name ?? ""
+        case .partner(let partner):
+            name = [partner.contact, partner.organisation].compactMap { $0 }.joined(separator: ", ")
+        }
+        return PreviewEntry(
+            mailing: mailing, recipient: recipient.address.address, name: name, language: rendered.language,
+            subject: rendered.message.subject, emlFile: eml, htmlFile: html)
     }
 }
 

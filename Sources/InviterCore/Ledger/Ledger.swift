@@ -25,6 +25,28 @@ public struct DeliveryKey: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(mailingID) → \(recipient)" }
 }
 
+/// One delivery's outcome, as the ledger records it.
+public struct RecordedOutcome: Sendable, Hashable {
+    public var key: DeliveryKey
+    /// `sent`, `retrying` (with `retryAt`), `failed` or `unknown`.
+    public var state: DeliveryState
+    public var reply: String?
+    public var retryAt: Date?
+    /// Set when the address must never be written to again (no such user): the reason to keep.
+    public var suppression: String?
+
+    public init(
+        key: DeliveryKey, state: DeliveryState, reply: String?, retryAt: Date? = nil,
+        suppression: String? = nil
+    ) {
+        self.key = key
+        self.state = state
+        self.reply = reply
+        self.retryAt = retryAt
+        self.suppression = suppression
+    }
+}
+
 /// A mailing as the ledger keeps it.
 public struct MailingRecord: Sendable, Hashable {
     public var id: String
@@ -101,6 +123,9 @@ public protocol Ledger: Sendable {
     func markSending(_ keys: [DeliveryKey], now: Date) throws
     /// Records an outcome: `sent`, `retrying` at `retryAt` (or `failed` when nil), `failed`, or `unknown`.
     func record(_ key: DeliveryKey, state: DeliveryState, reply: String?, retryAt: Date?, now: Date) throws
+    /// Records `outcomes` (suppressing the addresses they name) and marks `keys` as being sent, in
+    /// one commit, durable when `keys` is not empty: a run pays one fsync per group of messages.
+    func settle(_ outcomes: [RecordedOutcome], marking keys: [DeliveryKey], now: Date) throws
     /// Gives up on everything still waiting for a mailing whose deadline has passed: `failed` with `reason`.
     func expire(now: Date, reason: String) throws -> Int
     /// Marks pairs `skipped` with a reason (a suppressed address, a mailing missed beyond grace).

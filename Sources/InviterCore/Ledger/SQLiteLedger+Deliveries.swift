@@ -135,18 +135,20 @@ extension SQLiteLedger {
     /// - Throws: `SQLiteLedgerError.unknownDelivery` when a key was never registered;
     ///   nothing of the batch is marked then.
     public func markSending(_ keys: [DeliveryKey], now: Date) throws {
-        try pool.write { db in
-            let update = try db.cachedStatement(
-                sql: """
-                    UPDATE delivery
-                    SET state = 'sending', attempts = attempts + 1, nextAttemptAt = NULL, updatedAt = ?
-                    WHERE mailingId = ? AND recipient = ? AND state <> 'sent'
-                    """)
-            for key in keys {
-                try update.execute(arguments: [now.timeIntervalSince1970, key.mailingID, key.recipient])
-                if db.changesCount == 0, try !Self.exists(key, in: db) {
-                    throw SQLiteLedgerError.unknownDelivery(key)
-                }
+        try pool.write { db in try Self.mark(keys, in: db, now: now) }
+    }
+
+    private static func mark(_ keys: [DeliveryKey], in db: Database, now: Date) throws {
+        let update = try db.cachedStatement(
+            sql: """
+                UPDATE delivery
+                SET state = 'sending', attempts = attempts + 1, nextAttemptAt = NULL, updatedAt = ?
+                WHERE mailingId = ? AND recipient = ? AND state <> 'sent'
+                """)
+        for key in keys {
+            try update.execute(arguments: [now.timeIntervalSince1970, key.mailingID, key.recipient])
+            if db.changesCount == 0, try !Self.exists(key, in: db) {
+                throw SQLiteLedgerError.unknownDelivery(key)
             }
         }
     }
@@ -158,28 +160,50 @@ extension SQLiteLedger {
     public func record(_ key: DeliveryKey, state: DeliveryState, reply: String?, retryAt: Date?, now: Date)
         throws
     {
-        let stored: DeliveryState = state == .retrying && retryAt == nil ? .failed : state
-        let next = stored == .retrying ? retryAt?.timeIntervalSince1970 : nil
-        // An outcome is committed without its own fsync: the next `sending` mark's synced commit
-        // carries it to the disk with it, and a killed process loses nothing either way (the WAL is
-        // written before the commit returns). Only a power cut can take back the last outcomes,
-        // and then those messages are `sending`, in doubt, and resent with the same Message-ID:
-        // never lost. That halves the fsyncs per message.
+        try settle(
+            [RecordedOutcome(key: key, state: state, reply: reply, retryAt: retryAt)], marking: [], now: now)
+    }
+
+    /// Outcomes alone are committed without their own fsync: the next `sending` mark's synced
+    /// commit carries them to the disk, and a killed process loses nothing either way (the WAL is
+    /// written before the commit returns). Only a power cut can take back the last outcomes, and
+    /// then those messages are `sending`, in doubt, and resent with the same Message-ID: never lost.
+    ///
+    /// - Throws: `SQLiteLedgerError.unknownDelivery` when a key was never registered; nothing of
+    ///   the group is recorded then.
+    public func settle(_ outcomes: [RecordedOutcome], marking keys: [DeliveryKey], now: Date) throws {
+        guard !outcomes.isEmpty || !keys.isEmpty else { return }
         try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            if keys.isEmpty { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            defer { if keys.isEmpty { try? db.execute(sql: "PRAGMA synchronous = FULL") } }
             try db.inTransaction {
-                try db.execute(
-                    sql: """
-                        UPDATE delivery SET state = ?, lastReply = ?, nextAttemptAt = ?, updatedAt = ?
-                        WHERE mailingId = ? AND recipient = ? AND state <> 'sent'
-                        """,
-                    arguments: [
-                        stored.rawValue, reply, next, now.timeIntervalSince1970, key.mailingID, key.recipient,
-                    ])
-                if db.changesCount == 0, try !Self.exists(key, in: db) {
-                    throw SQLiteLedgerError.unknownDelivery(key)
+                let seconds = now.timeIntervalSince1970
+                if !outcomes.isEmpty {
+                    let update = try db.cachedStatement(
+                        sql: """
+                            UPDATE delivery SET state = ?, lastReply = ?, nextAttemptAt = ?, updatedAt = ?
+                            WHERE mailingId = ? AND recipient = ? AND state <> 'sent'
+                            """)
+                    for outcome in outcomes {
+                        let stored: DeliveryState =
+                            outcome.state == .retrying && outcome.retryAt == nil ? .failed : outcome.state
+                        let next = stored == .retrying ? outcome.retryAt?.timeIntervalSince1970 : nil
+                        let key = outcome.key
+                        try update.execute(arguments: [
+                            stored.rawValue, outcome.reply, next, seconds, key.mailingID, key.recipient,
+                        ])
+                        if db.changesCount == 0, try !Self.exists(key, in: db) {
+                            throw SQLiteLedgerError.unknownDelivery(key)
+                        }
+                        if let reason = outcome.suppression {
+                            try db.execute(
+                                sql:
+                                    "INSERT OR REPLACE INTO suppression (address, reason, since) VALUES (?, ?, ?)",
+                                arguments: [key.recipient, reason, seconds])
+                        }
+                    }
                 }
+                if !keys.isEmpty { try Self.mark(keys, in: db, now: now) }
                 return .commit
             }
         }
