@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Synchronization
 
 /// Drives libcurl's multi interface on one thread: K easy handles, each with
 /// its own connection, each reused for message after message.
@@ -51,37 +52,40 @@ final class CurlSMTPSession {
     func run(
         _ envelopes: [Envelope],
         shouldStop: () -> Bool,
-        willSend: ([String]) throws -> Void,
+        willSend: @escaping @Sendable ([String]) throws -> Void,
         report: (DeliveryResult) -> Void
     ) throws(TransportError) {
         var next = 0
-        /// Envelopes before this one are marked `sending`; the next group is marked in one go
-        /// when the ones marked so far have all been started.
-        var marked = 0
-        let group = max(settings.connections, 1)
+        // The next group is marked on another thread while the current one is being sent, so the
+        // connections never wait for the ledger's fsync.
+        let marker = GroupMarker(
+            ids: envelopes.map(\.id), group: max(2 * settings.connections, 1), willSend: willSend,
+            wake: MultiWakeup(multi: multi))
+        defer { marker.finish() }
         var active = 0
         var stopError: TransportError?
         var anyDelivered = false
 
         while true {
-            while stopError == nil, next < envelopes.count, !shouldStop(),
+            marker.markAhead(of: next)
+            let (marked, failure) = marker.progress
+            if stopError == nil, let failure {
+                stopError = .configuration("cannot record the message as being sent: \(failure)")
+            }
+            while stopError == nil, next < marked, !shouldStop(),
                 let free = transfers.first(where: { !$0.isActive })
             {
-                if next == marked {
-                    let ids = envelopes[next..<min(next + group, envelopes.count)].map(\.id)
-                    do {
-                        try willSend(ids)
-                    } catch {
-                        stopError = .configuration("cannot record the message as being sent: \(error)")
-                        break
-                    }
-                    marked = next + ids.count
-                }
                 try start(free, with: envelopes[next])
                 next += 1
                 active += 1
             }
-            if active == 0 { break }
+            if active == 0 {
+                if stopError != nil || next >= envelopes.count || shouldStop() { break }
+                // Waiting for the first group's mark: the marker wakes the poll when it is done.
+                var ready: Int32 = 0
+                _ = curl_multi_poll(multi, nil, 0, 100, &ready)
+                continue
+            }
 
             var running: Int32 = 0
             let performed = curl_multi_perform(multi, &running)
@@ -130,6 +134,81 @@ final class CurlSMTPSession {
                 "libcurl could not start a transfer: \(String(cString: curl_multi_strerror(added)))")
         }
         transfer.isActive = true
+    }
+}
+
+/// Marks groups of envelopes `sending` ahead of the libcurl loop, on a thread of its own.
+///
+/// At most one group is being marked at a time, and a new one only when fewer than a group's worth
+/// are marked and not yet started: a run killed at any instant leaves in doubt the messages in
+/// flight and at most two groups more.
+private final class GroupMarker: Sendable {
+    private struct State {
+        var marked = 0
+        var busy = false
+        var failure: String?
+    }
+
+    private let ids: [String]
+    private let group: Int
+    private let willSend: @Sendable ([String]) throws -> Void
+    private let wake: MultiWakeup
+    private let state = Mutex(State())
+    private let queue = DispatchQueue(label: "inviter-smtp-marker")
+
+    init(
+        ids: [String], group: Int, willSend: @escaping @Sendable ([String]) throws -> Void, wake: MultiWakeup
+    ) {
+        self.ids = ids
+        self.group = group
+        self.willSend = willSend
+        self.wake = wake
+    }
+
+    /// How many envelopes, from the first, are marked; and why marking failed, if it did.
+    var progress: (marked: Int, failure: String?) { state.withLock { ($0.marked, $0.failure) } }
+
+    /// Starts marking the next group when fewer than a group are marked ahead of `next`.
+    func markAhead(of next: Int) {
+        let range: Range<Int>? = state.withLock { state in
+            guard !state.busy, state.failure == nil, state.marked < ids.count, state.marked - next < group
+            else { return nil }
+            state.busy = true
+            return state.marked..<min(state.marked + group, ids.count)
+        }
+        guard let range else { return }
+        queue.async { [self] in
+            let failure: String?
+            do {
+                try willSend(Array(ids[range]))
+                failure = nil
+            } catch {
+                failure = "\(error)"
+            }
+            state.withLock { state in
+                state.busy = false
+                if let failure { state.failure = failure } else { state.marked = range.upperBound }
+            }
+            wake()
+        }
+    }
+
+    /// Waits for a group being marked, so that nothing is marked after the delivery returns.
+    func finish() {
+        queue.sync {}
+    }
+}
+
+/// Interrupts the session's `curl_multi_poll` from another thread.
+///
+/// `@unchecked Sendable` for the raw multi handle: `curl_multi_wakeup` is the one call libcurl
+/// documents as safe from any thread, and the session outlives every marker (`run` waits for its
+/// marker before returning).
+private struct MultiWakeup: @unchecked Sendable {
+    let multi: UnsafeMutableRawPointer
+
+    func callAsFunction() {
+        _ = curl_multi_wakeup(multi)
     }
 }
 
@@ -274,16 +353,18 @@ final class CurlTransfer {
             for line in text.split(
                 omittingEmptySubsequences: true, whereSeparator: { $0 == "\r\n" || $0 == "\n" })
             {
-                var shown = String(line)
-                lastVerb = inAuthExchange ? lastVerb : String(shown.prefix { $0 != " " }).uppercased()
-                if shown.uppercased().hasPrefix("AUTH ") {
+                // Only the verb is read, upper-cased once: the whole line only for AUTH and a trace.
+                let verb = line.prefix { $0 != " " }.uppercased()
+                if !inAuthExchange { lastVerb = verb }
+                if verb == "AUTH", line.contains(" ") {
                     inAuthExchange = true
-                    let mechanism = shown.split(separator: " ").dropFirst().first.map(String.init) ?? ""
-                    shown = "AUTH \(mechanism) [credentials redacted]"
+                    let mechanism = line.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+                    emitTrace("> AUTH \(mechanism) [credentials redacted]")
                 } else if inAuthExchange {
-                    shown = "[credentials redacted]"
+                    emitTrace("> [credentials redacted]")
+                } else {
+                    emitTrace("> " + line)
                 }
-                emitTrace("> " + shown)
             }
         case CURLINFO_TEXT:
             guard trace != nil else { return }

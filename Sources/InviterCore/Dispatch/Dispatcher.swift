@@ -249,13 +249,15 @@ public struct Dispatcher: Sendable {
         let entriesByID = batch.entries
         let progress = self.progress
         var stop: TransportError?
-        /// Commits the outcomes waiting and marks `keys`; the lock is held throughout, so outcomes
-        /// are committed in the order they came.
+        /// Commits the outcomes waiting and marks `keys`. The transport marks one group at a time
+        /// and the last call comes after it returns, so commits never overlap; the lock is held
+        /// only to take the outcomes, so the libcurl thread never waits for a commit to report one.
         let settle: @Sendable ([DeliveryKey]) throws -> Void = { keys in
-            try outcome.withLock { outcome in
-                try ledger.settle(outcome.uncommitted, marking: keys, now: now)
-                outcome.uncommitted.removeAll(keepingCapacity: true)
+            let waiting = outcome.withLock { outcome in
+                defer { outcome.uncommitted.removeAll(keepingCapacity: true) }
+                return outcome.uncommitted
             }
+            try ledger.settle(waiting, marking: keys, now: now)
         }
         do {
             let willSend: @Sendable ([String]) throws -> Void = { ids in
