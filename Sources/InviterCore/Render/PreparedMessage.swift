@@ -218,6 +218,17 @@ final class PreparedMessages: Sendable {
         var empty: [Bool]
         var hasLink: Bool
         var hasMailto: Bool
+
+        /// Hashes the few fields that tell shapes apart in practice; `==` still compares them all.
+        /// Hashing the occurrence (its titles and descriptions in every language) for every
+        /// message cost more than filling the message in.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(mailingID)
+            hasher.combine(language)
+            hasher.combine(isPartner)
+            hasher.combine(empty)
+            hasher.combine(digest.count)
+        }
     }
 
     /// nil for a shape that cannot be prepared (its probe did not match): its messages are rendered whole.

@@ -11,10 +11,13 @@ struct HeaderField {
 
     private(set) var lines: [String]
     private let name: String
+    /// The first line as it starts, `Name:`, to tell whether anything follows the name yet.
+    private let opening: String
 
     init(name: String) {
         self.name = name
-        self.lines = [name + ":"]
+        self.opening = name + ":"
+        self.lines = [opening]
     }
 
     /// The finished field, lines joined with CRLF, without a trailing CRLF.
@@ -74,7 +77,7 @@ struct HeaderField {
 
     private mutating func appendPiece(_ piece: String) {
         let last = lines.count - 1
-        if lines[last].utf8.count + piece.utf8.count > HeaderField.lineLimit, lines[last] != name + ":" {
+        if lines[last].utf8.count + piece.utf8.count > HeaderField.lineLimit, lines[last] != opening {
             lines.append(piece)
         } else {
             lines[last] += piece
@@ -87,11 +90,13 @@ struct HeaderField {
         let useQ = HeaderField.qLength(text.utf8, isPhrase: isPhrase) <= HeaderField.bLength(text.utf8.count)
         let prefix = useQ ? "=?utf-8?Q?" : "=?utf-8?B?"
         var chunk: [UInt8] = []
+        /// The encoded length of `chunk`, kept as it grows rather than counted again per character.
+        var chunkLength = 0
 
         /// Room for the payload of the next word: lines holding encoded-words stay
         /// within 76 characters, and the first word shares its line with the name.
         func budget() -> Int {
-            let onLine = lines.count == 1 && lines[0] == name + ":" ? name.utf8.count + 2 : 1
+            let onLine = lines.count == 1 && lines[0] == opening ? name.utf8.count + 2 : 1
             return min(HeaderField.encodedWordLimit, 76 - onLine) - prefix.utf8.count - 2
         }
 
@@ -100,6 +105,7 @@ struct HeaderField {
             let payload = useQ ? HeaderField.qEncode(chunk, isPhrase: isPhrase) : HeaderField.bEncode(chunk)
             append(token: prefix + payload + "?=")
             chunk.removeAll(keepingCapacity: true)
+            chunkLength = 0
         }
 
         func encodedLength(_ bytes: [UInt8]) -> Int {
@@ -107,18 +113,23 @@ struct HeaderField {
         }
 
         for character in text {
-            var pieces = [Array(String(character).utf8)]
+            var pieces = [Array(character.utf8)]
             if encodedLength(pieces[0]) > budget() {
                 // A very long grapheme cluster: fall back to whole Unicode scalars.
                 pieces = character.unicodeScalars.map { Array(String($0).utf8) }
             }
             for piece in pieces {
-                let combined = chunk + piece
-                if !chunk.isEmpty, encodedLength(combined) > budget() {
+                let combined =
+                    useQ
+                    ? chunkLength + HeaderField.qLength(piece, isPhrase: isPhrase)
+                    : HeaderField.bLength(chunk.count + piece.count)
+                if !chunk.isEmpty, combined > budget() {
                     flush()
                     chunk = piece
+                    chunkLength = encodedLength(piece)
                 } else {
-                    chunk = combined
+                    chunk += piece
+                    chunkLength = combined
                 }
             }
         }
@@ -130,6 +141,7 @@ struct HeaderField {
     /// Replaces line breaks, tabs and other control characters with spaces and
     /// collapses runs of white space, so no value can end the header line.
     static func clean(_ value: String) -> String {
+        if isClean(value) { return value }
         var result = ""
         result.reserveCapacity(value.utf8.count)
         var pendingSpace = false
@@ -150,11 +162,31 @@ struct HeaderField {
         return result
     }
 
+    /// Whether `clean` would leave `value` as it is: no control character, line or paragraph
+    /// separator, and single spaces only between words. Most values are; they skip the copy.
+    private static func isClean(_ value: String) -> Bool {
+        var previous: UInt8 = 0x20
+        var lead: UInt8 = 0
+        for byte in value.utf8 {
+            if byte < 0x20 || byte == 0x7F || (byte == 0x20 && previous == 0x20) { return false }
+            // C1 controls are U+0080–U+009F (C2 80–C2 9F); U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+            if previous == 0xC2, byte < 0xA0, byte >= 0x80 { return false }
+            if lead == 0xE2, previous == 0x80, byte == 0xA8 || byte == 0xA9 { return false }
+            lead = previous
+            previous = byte
+        }
+        return previous != 0x20
+    }
+
     /// Whether cleaned text must be written as encoded-words.
     static func needsEncoding(_ clean: String, isPhrase: Bool) -> Bool {
-        if clean.utf8.contains(where: { $0 >= 0x80 }) { return true }
-        // Text that a reader would mistake for an encoded-word must itself be encoded.
-        if clean.contains("=?") { return true }
+        var previous: UInt8 = 0
+        for byte in clean.utf8 {
+            if byte >= 0x80 { return true }
+            // Text that a reader would mistake for an encoded-word must itself be encoded.
+            if previous == UInt8(ascii: "="), byte == UInt8(ascii: "?") { return true }
+            previous = byte
+        }
         // A word too long for a folded line cannot be folded; encoded-words can be split.
         let prefixLength = isPhrase ? 2 : 0  // room for quotes
         return clean.split(separator: " ").contains { $0.utf8.count + prefixLength > lineLimit - 10 }

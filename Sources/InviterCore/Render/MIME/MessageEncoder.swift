@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Turns a `Message` into the exact bytes handed to SMTP: RFC 5322 headers,
 /// MIME structure, CRLF line ends and lines within limits.
@@ -24,28 +25,52 @@ public struct MessageEncoder: Sendable {
             out.append(10)
         }
 
-        var date = HeaderField(name: "Date")
-        date.append(token: MessageEncoder.rfc5322Date(message.date, in: message.timeZone))
-        header(date)
-        var from = HeaderField(name: "From")
-        from.append(mailbox: message.from)
-        header(from)
+        // Fields that are the same in every message of a mailing (all but To, Message-ID and
+        // List-Unsubscribe) are encoded once and looked up after that.
+        func cached(_ key: String, _ make: () -> HeaderField) {
+            out.append(contentsOf: MessageEncoder.cachedField(key, make).utf8)
+            out.append(13)
+            out.append(10)
+        }
+        let dateText = MessageEncoder.rfc5322Date(message.date, in: message.timeZone)
+        cached("Date\u{0}" + dateText) {
+            var date = HeaderField(name: "Date")
+            date.append(token: dateText)
+            return date
+        }
+        cached("From\u{0}" + MessageEncoder.key(message.from)) {
+            var from = HeaderField(name: "From")
+            from.append(mailbox: message.from)
+            return from
+        }
         if let replyTo = message.replyTo {
-            var field = HeaderField(name: "Reply-To")
-            field.append(mailbox: replyTo)
-            header(field)
+            cached("Reply-To\u{0}" + MessageEncoder.key(replyTo)) {
+                var field = HeaderField(name: "Reply-To")
+                field.append(mailbox: replyTo)
+                return field
+            }
         }
         var to = HeaderField(name: "To")
         to.append(mailbox: message.to)
         header(to)
-        var subject = HeaderField(name: "Subject")
-        subject.append(unstructured: message.subject)
-        header(subject)
+        cached("Subject\u{0}" + message.subject) {
+            var subject = HeaderField(name: "Subject")
+            subject.append(unstructured: message.subject)
+            return subject
+        }
         var messageID = HeaderField(name: "Message-ID")
         messageID.append(token: message.messageID.description)
         header(messageID)
         if let listID = message.listID {
-            try header(MessageEncoder.listIDField(listID))
+            let key = "List-Id\u{0}\(listID.name)\u{0}\(listID.id)"
+            if let text = MessageEncoder.fieldMemo.withLock({ $0[key] }) {
+                out.append(contentsOf: text.utf8)
+                out.append(13)
+                out.append(10)
+            } else {
+                let field = try MessageEncoder.listIDField(listID)
+                cached(key) { field }
+            }
         }
         if !message.listUnsubscribe.isEmpty {
             try header(MessageEncoder.listUnsubscribeField(message.listUnsubscribe))
@@ -57,9 +82,11 @@ public struct MessageEncoder: Sendable {
         }
         for extra in message.extraHeaders {
             try MessageEncoder.checkExtraHeaderName(extra.name)
-            var field = HeaderField(name: extra.name)
-            field.append(unstructured: extra.value)
-            header(field)
+            cached(extra.name + "\u{0}" + extra.value) {
+                var field = HeaderField(name: extra.name)
+                field.append(unstructured: extra.value)
+                return field
+            }
         }
         var version = HeaderField(name: "MIME-Version")
         version.append(token: "1.0")
@@ -81,6 +108,25 @@ public struct MessageEncoder: Sendable {
             out.append(contentsOf: "\r\n--\(boundary)--\r\n".utf8)
         }
         return out
+    }
+
+    /// Encoded header fields by name and value, bounded: a run has a few mailings in a few languages.
+    fileprivate static let fieldMemo = Mutex<[String: String]>([:])
+
+    /// A mailbox as a memo key: the name (or a mark for none) and the address, apart.
+    private static func key(_ mailbox: MailAddress) -> String {
+        (mailbox.displayName.map { "n" + $0 } ?? "-") + "\u{0}" + mailbox.address
+    }
+
+    /// The text of the field `make` builds, built once per `key`.
+    fileprivate static func cachedField(_ key: String, _ make: () -> HeaderField) -> String {
+        if let text = fieldMemo.withLock({ $0[key] }) { return text }
+        let text = make().text
+        fieldMemo.withLock { memo in
+            if memo.count >= 4096 { memo.removeAll(keepingCapacity: true) }
+            memo[key] = text
+        }
+        return text
     }
 
     // MARK: - Body
