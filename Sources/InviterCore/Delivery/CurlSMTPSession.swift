@@ -59,7 +59,7 @@ final class CurlSMTPSession {
         // The next group is marked on another thread while the current one is being sent, so the
         // connections never wait for the ledger's fsync.
         let marker = GroupMarker(
-            ids: envelopes.map(\.id), group: max(2 * settings.connections, 1), willSend: willSend,
+            ids: envelopes.map(\.id), group: max(settings.connections, 1), willSend: willSend,
             wake: MultiWakeup(multi: multi))
         defer { marker.finish() }
         var active = 0
@@ -341,49 +341,50 @@ final class CurlTransfer {
         return count
     }
 
-    fileprivate func debug(type: curl_infotype, text: String) {
+    /// Reads the protocol lines libcurl shows: replies for classification, commands for the verb.
+    /// Lines are split on bytes; strings are made only of what is kept or traced.
+    fileprivate func debug(type: curl_infotype, bytes: UnsafeRawBufferPointer) {
         switch type {
         case CURLINFO_HEADER_IN:
-            for line in text.split(
-                omittingEmptySubsequences: true, whereSeparator: { $0 == "\r\n" || $0 == "\n" })
-            {
-                receivedLine(String(line))
-            }
+            for line in bytes.split(whereSeparator: { $0 == 13 || $0 == 10 }) { receivedLine(line) }
         case CURLINFO_HEADER_OUT:
-            for line in text.split(
-                omittingEmptySubsequences: true, whereSeparator: { $0 == "\r\n" || $0 == "\n" })
-            {
-                // Only the verb is read, upper-cased once: the whole line only for AUTH and a trace.
-                let verb = line.prefix { $0 != " " }.uppercased()
+            for line in bytes.split(whereSeparator: { $0 == 13 || $0 == 10 }) {
+                // Only the verb is read, upper-cased: the whole line only for AUTH and a trace.
+                let verb = String(decoding: line.prefix { $0 != 0x20 }, as: UTF8.self).uppercased()
                 if !inAuthExchange { lastVerb = verb }
-                if verb == "AUTH", line.contains(" ") {
+                if verb == "AUTH", line.contains(0x20) {
                     inAuthExchange = true
-                    let mechanism = line.split(separator: " ").dropFirst().first.map(String.init) ?? ""
-                    emitTrace("> AUTH \(mechanism) [credentials redacted]")
+                    let mechanism = line.split(separator: 0x20).dropFirst().first.map {
+                        String(decoding: $0, as: UTF8.self)
+                    }
+                    emitTrace("> AUTH \(mechanism ?? "") [credentials redacted]")
                 } else if inAuthExchange {
                     emitTrace("> [credentials redacted]")
                 } else {
-                    emitTrace("> " + line)
+                    emitTrace("> " + String(decoding: line, as: UTF8.self))
                 }
             }
         case CURLINFO_TEXT:
             guard trace != nil else { return }
-            emitTrace("* " + text.trimmingCharacters(in: .whitespacesAndNewlines))
+            emitTrace(
+                "* " + String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         default:
             break  // Message data and TLS records: too much for a trace, and the body may be personal.
         }
     }
 
-    private func receivedLine(_ line: String) {
-        emitTrace("< " + line)
-        let bytes = Array(line.utf8)
-        guard bytes.count >= 3, let code = Int(String(decoding: bytes[0..<3], as: UTF8.self)) else { return }
+    private func receivedLine(_ line: Slice<UnsafeRawBufferPointer>) {
+        emitTrace("< " + String(decoding: line, as: UTF8.self))
+        let bytes = Array(line)
+        guard bytes.count >= 3, bytes[0..<3].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return }
+        let code = bytes[0..<3].reduce(0) { $0 * 10 + Int($1 - 0x30) }
         let text = bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : ""
         pendingReplyLines.append(text)
         let isLast = bytes.count == 3 || bytes[3] == UInt8(ascii: " ")
         guard isLast else { return }
-        let reply = SMTPReply(code: code, text: pendingReplyLines.joined(separator: " "))
-        pendingReplyLines = []
+        let reply = SMTPReply(
+            code: code, text: pendingReplyLines.count == 1 ? text : pendingReplyLines.joined(separator: " "))
+        pendingReplyLines.removeAll(keepingCapacity: true)
         if lastVerb != "QUIT", lastVerb != "RSET" { lastReply = reply }
         if inAuthExchange, code != 334 {
             inAuthExchange = false
@@ -488,7 +489,6 @@ private func curlDebug(
     guard let data, let context else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
     guard transfer.wants(type) else { return 0 }
-    let bytes = UnsafeRawBufferPointer(start: data, count: size)
-    transfer.debug(type: type, text: String(decoding: bytes, as: UTF8.self))
+    transfer.debug(type: type, bytes: UnsafeRawBufferPointer(start: data, count: size))
     return 0
 }
