@@ -11,7 +11,7 @@ public protocol Transport: Sendable {
     ///
     /// - Parameters:
     ///   - envelopes: The messages, each with its one recipient.
-    ///   - willSend: Called with the ids of the next few envelopes (one per connection)
+    ///   - willSend: Called with the ids of the next few envelopes (two per connection)
     ///     before any of them is handed over, from any thread but one call at a time; the ledger
     ///     marks them `sending` here, in one commit, so that only a handful of messages are in
     ///     doubt when the process dies. When it throws, the transport stops starting messages.
