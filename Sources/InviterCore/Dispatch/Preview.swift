@@ -157,9 +157,11 @@ extension Preview {
         let eml = "\(base).eml"
         let html = "\(base).html"
         do {
-            try Data(try MessageEncoder().encode(rendered.message)).write(
-                to: request.output.appendingPathComponent(eml))
-            try Data(rendered.html.utf8).write(to: request.output.appendingPathComponent(html))
+            // Paths joined as text: `URL.appendingPathComponent` asked the file system whether each
+            // name was a folder.
+            let folder = request.output.path
+            try write(try MessageEncoder().encode(rendered.message), to: folder + "/" + eml)
+            try write(Array(rendered.html.utf8), to: folder + "/" + html)
         } catch {
             throw .write("\(eml): \(error)")
         }
@@ -173,6 +175,33 @@ extension Preview {
             mailing: mailing, recipient: recipient.address.address, name: name, language: rendered.language,
             subject: rendered.message.subject, emlFile: eml, htmlFile: html)
     }
+}
+
+extension Preview {
+    /// Writes a preview file with plain POSIX calls: `Data.write` also synced each file to the
+    /// disk, which took a quarter of a large preview's time, and a preview is made again at will.
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw PreviewWriteError(path: path, code: errno) }
+        defer { close(descriptor) }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { buffer in
+                Foundation.write(descriptor, buffer.baseAddress.map { $0 + written }, bytes.count - written)
+            }
+            if result < 0, errno == EINTR { continue }
+            guard result > 0 else { throw PreviewWriteError(path: path, code: errno) }
+            written += result
+        }
+    }
+}
+
+/// A preview file that could not be written, with the system's reason.
+struct PreviewWriteError: Error, CustomStringConvertible {
+    let path: String
+    let code: Int32
+
+    var description: String { "\(path): \(String(cString: strerror(code)))" }
 }
 
 /// The `index.html` of a preview: every message with recipient, language and subject, grouped by mailing.
