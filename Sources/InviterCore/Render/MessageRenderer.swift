@@ -143,11 +143,17 @@ public struct MessageRenderer: Sendable {
             recipient: request.recipient, link: unsubscribe.link, mailto: unsubscribe.mailto)
         let texts: RenderedTexts
         var calendar: (alternatives: [BodyPart], attachments: [MessageAttachment])
+        var lines: (text: FilledLines, html: FilledLines)?
         if preparesMessages, values.fitsHoles,
             let prepared = prepared(request, template: template, language: language, values: values)
         {
             texts = prepared.texts(values)
             calendar = (prepared.alternatives, prepared.attachments)
+            let slots = values.slots
+            lines = (
+                FilledLines(layout: prepared.textLines, slots: slots, text: texts.text),
+                FilledLines(layout: prepared.htmlLines, slots: slots, text: texts.html)
+            )
         } else {
             texts = self.texts(for: request, template: template, language: language, values: values)
             calendar = calendarParts(for: request, language: language)
@@ -171,6 +177,8 @@ public struct MessageRenderer: Sendable {
         )
         message.alternatives = calendar.alternatives
         message.attachments = calendar.attachments
+        message.textLines = lines?.text
+        message.htmlLines = lines?.html
         return RenderedMessage(message: message, language: language, html: texts.html)
     }
 

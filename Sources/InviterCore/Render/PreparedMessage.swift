@@ -92,9 +92,25 @@ struct PreparedMessage: Sendable {
     var subject: FillPattern
     var text: FillPattern
     var html: FillPattern
+    /// The text and HTML as lines, those without holes encoded once.
+    var textLines: LineLayout
+    var htmlLines: LineLayout
     /// The calendar part and attachment, already encoded.
     var alternatives: [BodyPart]
     var attachments: [MessageAttachment]
+
+    init(
+        subject: FillPattern, text: FillPattern, html: FillPattern, alternatives: [BodyPart],
+        attachments: [MessageAttachment]
+    ) {
+        self.subject = subject
+        self.text = text
+        self.html = html
+        self.textLines = LineLayout(text, escapingHTML: false)
+        self.htmlLines = LineLayout(html, escapingHTML: true)
+        self.alternatives = alternatives
+        self.attachments = attachments
+    }
 
     func texts(_ values: RecipientValues) -> RenderedTexts {
         let slots = values.slots

@@ -146,3 +146,23 @@ import Testing
         #expect(rendered.html.contains("Dear Anna"))
     }
 }
+
+extension PreparedMessageTests {
+    /// Line ends of every kind, trailing spaces, `=_`, lines longer than quoted-printable allows
+    /// and a value at a line's end: the lines a prepared message encodes once must come out as
+    /// the whole message's encoder writes them.
+    @Test func oddLinesEncodeAsTheWholeMessageDoes() throws {
+        let directory = try RenderFixture.copyOfTemplates()
+        let template = directory.appendingPathComponent("invitation/en.mustache")
+        let original = try String(contentsOf: template, encoding: .utf8)
+        let odd =
+            original.replacingOccurrences(
+                of: "{{t.greeting}}\n", with: "{{t.greeting}}\r\n\r\nTrailing space \r\n")
+            + "\rA lone CR line, a=_b, and a value at the end: {{recipient.name}}\r\n"
+            + String(repeating: "long line without a break ", count: 8) + "{{recipient.email}}\n"
+        try odd.write(to: template, atomically: true, encoding: .utf8)
+        let fixture = try RenderFixture(templates: directory)
+        try Self.expectSameMail(fixture)
+        #expect(fixture.renderer.preparedShapes.prepared > 0)
+    }
+}

@@ -32,6 +32,11 @@ public struct Message: Sendable {
     public var alternatives: [BodyPart]
     /// Files attached after the body, such as `invite.ics`.
     public var attachments: [MessageAttachment]
+    /// The text and HTML as a prepared message's lines and this recipient's values, so that the
+    /// lines every recipient shares are encoded once; used only while they still say what
+    /// `text` and `html` say.
+    var textLines: FilledLines?
+    var htmlLines: FilledLines?
 
     public init(
         from: MailAddress,
@@ -91,6 +96,8 @@ public struct BodyPart: Sendable, Hashable {
     /// is the same bytes for every recipient of a mailing, so it is encoded once, not per message.
     /// Used only while the part still says what it said then.
     var encoded: PreEncoded<BodyPart>?
+    /// The text as a prepared message's lines and values (see `Message.textLines`).
+    var lines: FilledLines?
 
     public init(mediaType: String, parameters: [String: String] = [:], text: String) {
         self.mediaType = mediaType

@@ -133,9 +133,15 @@ public struct MessageEncoder: Sendable {
 
     /// The text alternatives in the order RFC 2046 5.1.4 asks for: simplest first, HTML (the preferred) last.
     private static func bodyParts(of message: Message) -> [BodyPart] {
-        var parts = [BodyPart(mediaType: "text/plain", text: message.text)]
+        var text = BodyPart(mediaType: "text/plain", text: message.text)
+        text.lines = message.textLines
+        var parts = [text]
         parts += message.alternatives
-        if let html = message.html { parts.append(BodyPart(mediaType: "text/html", text: html)) }
+        if let html = message.html {
+            var part = BodyPart(mediaType: "text/html", text: html)
+            part.lines = message.htmlLines
+            parts.append(part)
+        }
         return parts
     }
 
@@ -166,16 +172,39 @@ public struct MessageEncoder: Sendable {
             out.append(contentsOf: encoded.bytes)
             return
         }
+        appendTextPartHeader(part, to: &out)
+        if let filled = part.lines, filled.text == part.text {
+            filled.layout.append(slots: filled.slots, to: &out)
+            return
+        }
         let bytes = Array(part.text.utf8)
         let lines = splitLines(bytes)
+        var stats = LineStats()
+        for line in lines { stats.add(line) }
+        appendBody(lines, byteCount: bytes.count, stats: stats, to: &out)
+    }
+
+    /// `Content-Type` with the charset and the part's parameters.
+    private static func appendTextPartHeader(_ part: BodyPart, to out: inout [UInt8]) {
         var contentType = "Content-Type: \(part.mediaType); charset=utf-8"
         for (name, value) in part.parameters.sorted(by: { $0.key < $1.key }) {
             contentType += ";\r\n \(parameter(name, value))"
         }
         out.append(contentsOf: contentType.utf8)
         out.append(contentsOf: "\r\n".utf8)
+    }
 
-        switch transferEncoding(for: bytes, lines: lines) {
+    /// `Content-Transfer-Encoding`, a blank line and the body, in the encoding `stats` call for.
+    ///
+    /// - Parameters:
+    ///   - lines: The body's lines, each as it is or (`quotedPrintable`) already encoded with
+    ///     its CRLF: a prepared body passes the lines it encoded once.
+    ///   - byteCount: The body's length with its own line ends, as `transferEncoding` counts it.
+    static func appendBody(
+        _ lines: [ArraySlice<UInt8>], byteCount: Int, stats: LineStats, to out: inout [UInt8],
+        quotedPrintable: [[UInt8]?]? = nil
+    ) {
+        switch transferEncoding(byteCount: byteCount, lineCount: lines.count, stats: stats) {
         case .sevenBit:
             out.append(contentsOf: "Content-Transfer-Encoding: 7bit\r\n\r\n".utf8)
             for line in lines {
@@ -185,11 +214,17 @@ public struct MessageEncoder: Sendable {
             }
         case .quotedPrintable:
             out.append(contentsOf: "Content-Transfer-Encoding: quoted-printable\r\n\r\n".utf8)
-            QuotedPrintable.append(lines: lines, to: &out)
+            for (index, line) in lines.enumerated() {
+                if let encoded = quotedPrintable?[index] {
+                    out.append(contentsOf: encoded)
+                } else {
+                    QuotedPrintable.append(lines: [line], to: &out)
+                }
+            }
         case .base64:
             out.append(contentsOf: "Content-Transfer-Encoding: base64\r\n\r\n".utf8)
             var normalized: [UInt8] = []
-            normalized.reserveCapacity(bytes.count + lines.count)
+            normalized.reserveCapacity(byteCount + lines.count)
             for line in lines {
                 normalized.append(contentsOf: line)
                 normalized.append(13)
@@ -247,15 +282,16 @@ public struct MessageEncoder: Sendable {
 
     enum TransferEncoding { case sevenBit, quotedPrintable, base64 }
 
-    /// 7bit only for short ASCII lines without `=_` (which could collide with a
-    /// boundary); otherwise the shorter of quoted-printable and base64, so
-    /// Latin text stays readable in the source and Cyrillic or Arabic text does not triple in size.
-    static func transferEncoding(for bytes: [UInt8], lines: [ArraySlice<UInt8>]) -> TransferEncoding {
+    /// What the choice of a transfer encoding reads of a body's lines; sums over lines, so a
+    /// prepared body counts its fixed lines once.
+    struct LineStats: Sendable {
+        /// Bytes quoted-printable must write as `=XX`.
         var needsQuoting = 0
+        /// Whether every line could go as 7bit so far.
         var isPlain = true
-        for line in lines {
+
+        mutating func add(_ line: some Collection<UInt8>) {
             if line.count > QuotedPrintable.lineLimit { isPlain = false }
-            if let last = line.last, last == 0x20 || last == 0x09 { isPlain = false }
             var previous: UInt8 = 0
             for byte in line {
                 let printable = (byte >= 0x20 && byte <= 0x7E) || byte == 0x09
@@ -264,10 +300,22 @@ public struct MessageEncoder: Sendable {
                 if previous == UInt8(ascii: "="), byte == UInt8(ascii: "_") { isPlain = false }
                 previous = byte
             }
+            if previous == 0x20 || previous == 0x09 { isPlain = false }
         }
-        if isPlain { return .sevenBit }
-        let qpLength = bytes.count + 2 * needsQuoting + bytes.count / 25
-        let base64Length = (bytes.count + lines.count + 2) / 3 * 4
+
+        mutating func add(_ other: LineStats) {
+            needsQuoting += other.needsQuoting
+            isPlain = isPlain && other.isPlain
+        }
+    }
+
+    /// 7bit only for short ASCII lines without `=_` (which could collide with a
+    /// boundary); otherwise the shorter of quoted-printable and base64, so
+    /// Latin text stays readable in the source and Cyrillic or Arabic text does not triple in size.
+    static func transferEncoding(byteCount: Int, lineCount: Int, stats: LineStats) -> TransferEncoding {
+        if stats.isPlain { return .sevenBit }
+        let qpLength = byteCount + 2 * stats.needsQuoting + byteCount / 25
+        let base64Length = (byteCount + lineCount + 2) / 3 * 4
         return qpLength <= base64Length ? .quotedPrintable : .base64
     }
 
