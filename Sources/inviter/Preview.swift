@@ -20,6 +20,11 @@ extension Inviter {
         var announcement: String?
         @Option(help: "With --announcement: a member segment to send it to (repeatable; default: all).")
         var segment: [String] = []
+        @Flag(
+            help:
+                "Render and encode every message, write nothing, and print how many there are per mailing and language and their size."
+        )
+        var summary = false
 
         func run() async throws {
             let instant = try options.instant(now)
@@ -39,11 +44,19 @@ extension Inviter {
             )
             request.announcement = announcement
             request.segments = segment.isEmpty ? ["all"] : segment.map { $0.lowercased() }
+            request.writesFiles = !summary
             do {
                 let (entries, upcoming) = try InviterCore.Preview.write(
                     request, network: network, renderer: renderer)
                 let mailings = Set(entries.map(\.mailing.id))
-                print("Wrote \(entries.count) messages for \(mailings.count) mailings to \(output.path)/")
+                if summary {
+                    for line in PreviewSummary.lines(entries) { print(line) }
+                    print(
+                        "Rendered \(entries.count) messages for \(mailings.count) mailings; nothing was written or sent."
+                    )
+                } else {
+                    print("Wrote \(entries.count) messages for \(mailings.count) mailings to \(output.path)/")
+                }
                 if entries.isEmpty, mailing == nil {
                     print("Nothing is due at this moment. Next mailings:")
                     for next in upcoming.prefix(5) {
@@ -52,7 +65,9 @@ extension Inviter {
                         )
                     }
                 }
-                print("Open \(output.appendingPathComponent("index.html").path) in a browser.")
+                if !summary {
+                    print("Open \(output.appendingPathComponent("index.html").path) in a browser.")
+                }
             } catch {
                 printError("error: \(error)")
                 switch error {

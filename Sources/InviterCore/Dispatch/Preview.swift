@@ -15,6 +15,9 @@ public struct PreviewRequest: Sendable {
     /// An announcement template to preview instead of the planned mailings, and the segments it goes to.
     public var announcement: String?
     public var segments: [String] = ["all"]
+    /// When false, every message is rendered and encoded as a run would, and nothing is written:
+    /// to see that a whole list renders, and what it comes to, without a file per message.
+    public var writesFiles = true
 
     public init(
         now: Date, output: URL, mailing: String? = nil, recipient: String? = nil,
@@ -37,6 +40,8 @@ public struct PreviewEntry: Sendable {
     public var subject: String
     public var emlFile: String
     public var htmlFile: String
+    /// The encoded message's size in bytes.
+    public var size: Int
 }
 
 /// Renders what a run would send into a folder, sending and recording nothing.
@@ -98,10 +103,12 @@ public enum Preview {
         }
         let upcoming = all.filter { $0.dueAt > request.now }
 
-        do {
-            try FileManager.default.createDirectory(at: request.output, withIntermediateDirectories: true)
-        } catch {
-            throw .write("\(request.output.path): \(error.localizedDescription)")
+        if request.writesFiles {
+            do {
+                try FileManager.default.createDirectory(at: request.output, withIntermediateDirectories: true)
+            } catch {
+                throw .write("\(request.output.path): \(error.localizedDescription)")
+            }
         }
         var entries: [PreviewEntry] = []
         for mailing in mailings {
@@ -126,6 +133,7 @@ public enum Preview {
                 }
             }
         }
+        guard request.writesFiles else { return (entries, upcoming) }
         let index = PreviewIndex.html(
             entries: entries, network: config.network, now: request.now, upcoming: upcoming)
         do {
@@ -156,14 +164,22 @@ extension Preview {
         let base = OutboxTransport.fileName(for: "\(mailing.id) \(recipient.address.address)").dropLast(4)
         let eml = "\(base).eml"
         let html = "\(base).html"
+        let bytes: [UInt8]
         do {
-            // Paths joined as text: `URL.appendingPathComponent` asked the file system whether each
-            // name was a folder.
-            let folder = request.output.path
-            try write(try MessageEncoder().encode(rendered.message), to: folder + "/" + eml)
-            try write(Array(rendered.html.utf8), to: folder + "/" + html)
+            bytes = try MessageEncoder().encode(rendered.message)
         } catch {
-            throw .write("\(eml): \(error)")
+            throw .render("\(mailing.id) for \(recipient.address.address): \(error)")
+        }
+        if request.writesFiles {
+            do {
+                // Paths joined as text: `URL.appendingPathComponent` asked the file system whether
+                // each name was a folder.
+                let folder = request.output.path
+                try write(bytes, to: folder + "/" + eml)
+                try write(Array(rendered.html.utf8), to: folder + "/" + html)
+            } catch {
+                throw .write("\(eml): \(error)")
+            }
         }
         let name: String
         switch recipient {
@@ -173,7 +189,7 @@ extension Preview {
         }
         return PreviewEntry(
             mailing: mailing, recipient: recipient.address.address, name: name, language: rendered.language,
-            subject: rendered.message.subject, emlFile: eml, htmlFile: html)
+            subject: rendered.message.subject, emlFile: eml, htmlFile: html, size: bytes.count)
     }
 }
 
@@ -202,6 +218,30 @@ struct PreviewWriteError: Error, CustomStringConvertible {
     let code: Int32
 
     var description: String { "\(path): \(String(cString: strerror(code)))" }
+}
+
+/// `preview --summary`: one line per mailing, in the order rendered.
+public enum PreviewSummary {
+    /// `invitation/…: 412 messages (da 120, en 230, pl 62), 8.4 KB on average`.
+    public static func lines(_ entries: [PreviewEntry]) -> [String] {
+        var order: [String] = []
+        var groups: [String: (count: Int, bytes: Int, languages: [String: Int])] = [:]
+        for entry in entries {
+            if groups[entry.mailing.id] == nil { order.append(entry.mailing.id) }
+            groups[entry.mailing.id, default: (0, 0, [:])].count += 1
+            groups[entry.mailing.id, default: (0, 0, [:])].bytes += entry.size
+            groups[entry.mailing.id, default: (0, 0, [:])].languages[entry.language.identifier, default: 0] +=
+                1
+        }
+        return order.compactMap { id in
+            guard let group = groups[id], group.count > 0 else { return nil }
+            let languages = group.languages.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            let average = Double(group.bytes) / Double(group.count) / 1000
+            let size = (average * 10).rounded() / 10
+            return
+                "\(id): \(group.count) message\(group.count == 1 ? "" : "s") (\(languages.joined(separator: ", "))), \(size) KB on average"
+        }
+    }
 }
 
 /// The `index.html` of a preview: every message with recipient, language and subject, grouped by mailing.
