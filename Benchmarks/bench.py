@@ -325,7 +325,7 @@ def render(args, sink, members, folders, repetitions, log):
             [args.inviter, "preview", "--config", config, "--now", network.NOW, "--summary"],
             inviter_environment(),
         )
-        rendered = re.search(r"Rendered (\d+) messages", result["stdout"])
+        rendered = re.search(r"Rendered (\d+) messages?", result["stdout"])
         if not rendered or int(rendered.group(1)) != members:
             raise RuntimeError(f"preview --summary rendered {rendered and rendered.group(1)} messages, not {members}")
         result["rate"] = members / result["seconds"]

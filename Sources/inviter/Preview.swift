@@ -52,10 +52,12 @@ extension Inviter {
                 if summary {
                     for line in PreviewSummary.lines(entries) { print(line) }
                     print(
-                        "Rendered \(entries.count) messages for \(mailings.count) mailings; nothing was written or sent."
-                    )
+                        "Rendered \(counted(entries.count, "message")) for \(counted(mailings.count, "mailing")); "
+                            + "nothing was written or sent.")
                 } else {
-                    print("Wrote \(entries.count) messages for \(mailings.count) mailings to \(output.path)/")
+                    print(
+                        "Wrote \(counted(entries.count, "message")) for \(counted(mailings.count, "mailing")) "
+                            + "to \(output.path)/")
                 }
                 if entries.isEmpty, mailing == nil {
                     print("Nothing is due at this moment. Next mailings:")

@@ -59,15 +59,18 @@ public struct OutboxTransport: Transport {
     /// `-`, `_` and `@` kept, anything else (a `/` from a mailing id) as `_`,
     /// so the same message always lands in the same file.
     public static func fileName(for id: String) -> String {
-        var name = ""
+        // ASCII letters and digits are the ASCII scalars that are alphabetic or digits; checked
+        // as bytes, since a preview names two files per message.
+        var name: [UInt8] = []
         for scalar in id.unicodeScalars.prefix(180) {
+            let value = scalar.value
             let keep =
-                scalar.isASCII
-                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
-                    || "-_.@+".unicodeScalars.contains(scalar))
-            name.unicodeScalars.append(keep ? scalar : "_")
+                (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A)
+                || (value >= 0x30 && value <= 0x39)
+                || value == 0x2D || value == 0x5F || value == 0x2E || value == 0x40 || value == 0x2B
+            name.append(keep ? UInt8(value) : UInt8(ascii: "_"))
         }
-        if name.hasPrefix(".") { name = "_" + name.dropFirst() }
-        return name + ".eml"
+        if name.first == UInt8(ascii: ".") { name[0] = UInt8(ascii: "_") }
+        return String(decoding: name, as: UTF8.self) + ".eml"
     }
 }

@@ -2,33 +2,36 @@
 ///
 /// Quoted-printable and 7bit encode each line on its own, and the choice between them and base64
 /// only sums over lines. A prepared message's lines without holes are the same in every message,
-/// so they are measured and encoded once; per message only the lines with a recipient's values
-/// are. A value never holds a line break (`RecipientValues.fitsHoles`) and never is empty, so the
-/// lines of every filled body are the lines of the pattern.
+/// so they are measured and encoded once, each run of them into one stretch of bytes; per message
+/// only the lines with a recipient's values are. A value never holds a line break
+/// (`RecipientValues.fitsHoles`) and never is empty, so the lines of every filled body are the
+/// lines of the pattern.
 struct LineLayout: Sendable {
-    struct Line: Sendable {
-        /// The line's pieces, without its line end.
-        var pieces: [FillPattern.Piece]
-        /// For a line without holes: its bytes, its measure and its quoted-printable, made once.
-        var fixed: Fixed?
+    enum Segment: Sendable {
+        /// Consecutive lines without holes: where they stand in `plain` and `quoted`, and how many.
+        case fixed(plain: Range<Int>, quoted: Range<Int>, lines: Int)
+        /// One line with holes, as pieces, without its line end.
+        case holes([FillPattern.Piece])
     }
 
-    struct Fixed: Sendable {
-        var bytes: [UInt8]
-        var stats: MessageEncoder.LineStats
-        var quotedPrintable: [UInt8]
-    }
-
-    let lines: [Line]
-    /// The length of the line ends, which the choice of encoding counts with the text.
-    let lineEndBytes: Int
+    let segments: [Segment]
+    /// The fixed lines, each followed by CRLF: as 7bit writes them, and as base64 reads them.
+    let plain: [UInt8]
+    /// The fixed lines in quoted-printable, each ending in CRLF.
+    let quoted: [UInt8]
+    /// The measure of every fixed line together.
+    let fixedStats: MessageEncoder.LineStats
+    /// The length of the fixed lines and of every line end in the source text, which the choice
+    /// of encoding counts with the text.
+    let fixedByteCount: Int
+    let lineCount: Int
     /// Whether values are HTML-escaped where they land (the HTML part).
     let escapingHTML: Bool
 
     /// Splits `pattern` at LF, CRLF or a lone CR, as `MessageEncoder.splitLines` splits its text.
     init(_ pattern: FillPattern, escapingHTML: Bool) {
         self.escapingHTML = escapingHTML
-        var lines: [Line] = []
+        var lines: [[FillPattern.Piece]] = []
         var current: [FillPattern.Piece] = []
         var literal: [UInt8] = []
         var lineEndBytes = 0
@@ -36,7 +39,7 @@ struct LineLayout: Sendable {
         func endLine() {
             if !literal.isEmpty { current.append(.literal(literal)) }
             literal = []
-            lines.append(Line(pieces: current, fixed: nil))
+            lines.append(current)
             current = []
         }
         for piece in pattern.pieces {
@@ -67,42 +70,55 @@ struct LineLayout: Sendable {
         }
         // A final line end does not start another line.
         if !literal.isEmpty || !current.isEmpty { endLine() }
-        self.lines = lines.map { line in
-            guard line.pieces.allSatisfy({ if case .literal = $0 { true } else { false } }) else {
-                return line
+
+        var segments: [Segment] = []
+        var plain: [UInt8] = []
+        var quoted: [UInt8] = []
+        var stats = MessageEncoder.LineStats()
+        var byteCount = lineEndBytes
+        var run = (plain: 0, quoted: 0, lines: 0)
+        func closeRun() {
+            if run.lines > 0 {
+                segments.append(
+                    .fixed(
+                        plain: run.plain..<plain.count, quoted: run.quoted..<quoted.count, lines: run.lines))
+            }
+            run = (plain.count, quoted.count, 0)
+        }
+        for line in lines {
+            guard line.allSatisfy({ if case .literal = $0 { true } else { false } }) else {
+                closeRun()
+                segments.append(.holes(line))
+                continue
             }
             var bytes: [UInt8] = []
-            for case .literal(let piece) in line.pieces { bytes += piece }
-            var stats = MessageEncoder.LineStats()
+            for case .literal(let piece) in line { bytes += piece }
             stats.add(bytes)
-            var quotedPrintable: [UInt8] = []
-            QuotedPrintable.append(lines: [bytes[...]], to: &quotedPrintable)
-            return Line(
-                pieces: line.pieces,
-                fixed: Fixed(bytes: bytes, stats: stats, quotedPrintable: quotedPrintable))
+            byteCount += bytes.count
+            plain += bytes
+            plain += [13, 10]
+            QuotedPrintable.append(lines: [bytes[...]], to: &quoted)
+            run.lines += 1
         }
-        self.lineEndBytes = lineEndBytes
+        closeRun()
+        self.segments = segments
+        self.plain = plain
+        self.quoted = quoted
+        self.fixedStats = stats
+        self.fixedByteCount = byteCount
+        self.lineCount = lines.count
     }
 
     /// Writes the body filled with `slots`: the transfer-encoding header, a blank line and the
     /// lines, byte for byte what `MessageEncoder` writes for the filled text.
     func append(slots: [String], to out: inout [UInt8]) {
-        var stats = MessageEncoder.LineStats()
-        var byteCount = lineEndBytes
+        var stats = fixedStats
+        var byteCount = fixedByteCount
         var filled: [[UInt8]] = []
-        filled.reserveCapacity(lines.count)
-        var encoded: [[UInt8]?] = []
-        encoded.reserveCapacity(lines.count)
-        for line in lines {
-            if let fixed = line.fixed {
-                stats.add(fixed.stats)
-                byteCount += fixed.bytes.count
-                filled.append(fixed.bytes)
-                encoded.append(fixed.quotedPrintable)
-                continue
-            }
+        for segment in segments {
+            guard case .holes(let pieces) = segment else { continue }
             var bytes: [UInt8] = []
-            for piece in line.pieces {
+            for piece in pieces {
                 switch piece {
                 case .literal(let literal): bytes += literal
                 case .slot(let index):
@@ -117,10 +133,49 @@ struct LineLayout: Sendable {
             stats.add(bytes)
             byteCount += bytes.count
             filled.append(bytes)
-            encoded.append(nil)
         }
-        MessageEncoder.appendBody(
-            filled.map { $0[...] }, byteCount: byteCount, stats: stats, to: &out, quotedPrintable: encoded)
+        let encoding = MessageEncoder.transferEncoding(
+            byteCount: byteCount, lineCount: lineCount, stats: stats)
+        out.append(contentsOf: MessageEncoder.transferEncodingHeader(encoding).utf8)
+        /// The lines in order: fixed runs as 7bit or quoted-printable, lines with values through `line`.
+        func write(quotedPrintable: Bool, line: ([UInt8]) -> Void) {
+            let source = quotedPrintable ? self.quoted : self.plain
+            var next = 0
+            for segment in segments {
+                switch segment {
+                case .fixed(let plain, let quoted, _):
+                    source.withUnsafeBufferPointer {
+                        out.append(contentsOf: $0[quotedPrintable ? quoted : plain])
+                    }
+                case .holes:
+                    line(filled[next])
+                    next += 1
+                }
+            }
+        }
+        switch encoding {
+        case .sevenBit:
+            write(quotedPrintable: false) { line in
+                out.append(contentsOf: line)
+                out.append(contentsOf: [13, 10])
+            }
+        case .quotedPrintable:
+            write(quotedPrintable: true) { line in
+                QuotedPrintable.append(lines: [line[...]], to: &out)
+            }
+        case .base64:
+            // The lines with CRLF go into a buffer of their own (swapped in as `out` for `write`),
+            // and base64 encodes that.
+            var normalized: [UInt8] = []
+            normalized.reserveCapacity(byteCount + lineCount)
+            swap(&out, &normalized)
+            write(quotedPrintable: false) { line in
+                out.append(contentsOf: line)
+                out.append(contentsOf: [13, 10])
+            }
+            swap(&out, &normalized)
+            Base64.append(normalized, to: &out, lineLength: 76)
+        }
     }
 }
 

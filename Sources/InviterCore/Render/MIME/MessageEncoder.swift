@@ -32,10 +32,9 @@ public struct MessageEncoder: Sendable {
             out.append(13)
             out.append(10)
         }
-        let dateText = MessageEncoder.rfc5322Date(message.date, in: message.timeZone)
-        cached("Date\u{0}" + dateText) {
+        cached("Date\u{0}\(message.date.timeIntervalSince1970)\u{0}\(message.timeZone.identifier)") {
             var date = HeaderField(name: "Date")
-            date.append(token: dateText)
+            date.append(token: MessageEncoder.rfc5322Date(message.date, in: message.timeZone))
             return date
         }
         cached("From\u{0}" + MessageEncoder.key(message.from)) {
@@ -196,33 +195,22 @@ public struct MessageEncoder: Sendable {
 
     /// `Content-Transfer-Encoding`, a blank line and the body, in the encoding `stats` call for.
     ///
-    /// - Parameters:
-    ///   - lines: The body's lines, each as it is or (`quotedPrintable`) already encoded with
-    ///     its CRLF: a prepared body passes the lines it encoded once.
-    ///   - byteCount: The body's length with its own line ends, as `transferEncoding` counts it.
-    static func appendBody(
-        _ lines: [ArraySlice<UInt8>], byteCount: Int, stats: LineStats, to out: inout [UInt8],
-        quotedPrintable: [[UInt8]?]? = nil
+    /// - Parameter byteCount: The body's length with its own line ends, as the choice counts it.
+    private static func appendBody(
+        _ lines: [ArraySlice<UInt8>], byteCount: Int, stats: LineStats, to out: inout [UInt8]
     ) {
-        switch transferEncoding(byteCount: byteCount, lineCount: lines.count, stats: stats) {
+        let encoding = transferEncoding(byteCount: byteCount, lineCount: lines.count, stats: stats)
+        out.append(contentsOf: transferEncodingHeader(encoding).utf8)
+        switch encoding {
         case .sevenBit:
-            out.append(contentsOf: "Content-Transfer-Encoding: 7bit\r\n\r\n".utf8)
             for line in lines {
                 out.append(contentsOf: line)
                 out.append(13)
                 out.append(10)
             }
         case .quotedPrintable:
-            out.append(contentsOf: "Content-Transfer-Encoding: quoted-printable\r\n\r\n".utf8)
-            for (index, line) in lines.enumerated() {
-                if let encoded = quotedPrintable?[index] {
-                    out.append(contentsOf: encoded)
-                } else {
-                    QuotedPrintable.append(lines: [line], to: &out)
-                }
-            }
+            QuotedPrintable.append(lines: lines, to: &out)
         case .base64:
-            out.append(contentsOf: "Content-Transfer-Encoding: base64\r\n\r\n".utf8)
             var normalized: [UInt8] = []
             normalized.reserveCapacity(byteCount + lines.count)
             for line in lines {
@@ -231,6 +219,15 @@ public struct MessageEncoder: Sendable {
                 normalized.append(10)
             }
             Base64.append(normalized, to: &out, lineLength: 76)
+        }
+    }
+
+    /// The `Content-Transfer-Encoding` line and the blank line after a part's headers.
+    static func transferEncodingHeader(_ encoding: TransferEncoding) -> String {
+        switch encoding {
+        case .sevenBit: "Content-Transfer-Encoding: 7bit\r\n\r\n"
+        case .quotedPrintable: "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        case .base64: "Content-Transfer-Encoding: base64\r\n\r\n"
         }
     }
 
