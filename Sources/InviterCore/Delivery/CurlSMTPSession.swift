@@ -141,9 +141,10 @@ final class CurlSMTPSession {
 
 /// Marks groups of envelopes `sending` ahead of the libcurl loop, on a thread of its own.
 ///
-/// At most one group is being marked at a time, and a new one only when fewer than a group's worth
-/// are marked and not yet started: a run killed at any instant leaves in doubt the messages in
-/// flight and at most two groups more.
+/// At most one group is being marked at a time, and a new one only when fewer than two groups are
+/// marked and not yet started: enough that a slow fsync (a few milliseconds on a busy disk) does
+/// not leave the connections idle, while a run killed at any instant leaves in doubt only the
+/// messages in flight and at most three groups that were marked but never handed over.
 private final class GroupMarker: Sendable {
     private struct State {
         var marked = 0
@@ -170,10 +171,10 @@ private final class GroupMarker: Sendable {
     /// How many envelopes, from the first, are marked; and why marking failed, if it did.
     var progress: (marked: Int, failure: String?) { state.withLock { ($0.marked, $0.failure) } }
 
-    /// Starts marking the next group when fewer than a group are marked ahead of `next`.
+    /// Starts marking the next group when fewer than two groups are marked ahead of `next`.
     func markAhead(of next: Int) {
         let range: Range<Int>? = state.withLock { state in
-            guard !state.busy, state.failure == nil, state.marked < ids.count, state.marked - next < group
+            guard !state.busy, state.failure == nil, state.marked < ids.count, state.marked - next < 2 * group
             else { return nil }
             state.busy = true
             return state.marked..<min(state.marked + group, ids.count)
