@@ -107,9 +107,9 @@ public struct Dispatcher: Sendable {
         // every key of the run, which cost 17 MB at 100,000 members).
         var attempted: Set<DeliveryKey> = []
         let deadlines = Dictionary(uniqueKeysWithValues: known.values.map { ($0.id, deadline(of: $0)) })
-        // While one batch is being sent (libcurl's thread, the relay), the next is rendered on the
-        // cores: the two used to take turns. Each message is still marked `sending` only just
-        // before it is handed over, so a killed run leaves no more in doubt than before.
+        // While one batch is being sent (libcurl's thread, the relay), the next is rendered: the two
+        // used to take turns. Messages are marked `sending` a small group at a time just before
+        // they are handed over (see `send`), so a killed run leaves only a handful in doubt.
         // The transport keeps its connections from batch to batch; they close when the run ends.
         defer { transport.finish() }
         var current = try nextBatch(
@@ -240,10 +240,12 @@ public struct Dispatcher: Sendable {
     /// Marks the messages `sending` a few at a time as they are handed over, and records their
     /// outcomes in the same commits.
     ///
-    /// The libcurl thread waits for every commit, so commits are grouped: the outcomes that came
-    /// in since the last group are recorded together with the next group's marks, one fsync for
-    /// both. A run killed now leaves in doubt only the messages of the groups in flight, and those
-    /// whose outcome was not yet committed; they are sent again with the same Message-ID.
+    /// A commit per message would cost an fsync per message, so commits are grouped: the transport
+    /// asks to mark a group at a time (on a thread of its own, ahead of the messages being sent),
+    /// and the outcomes that came in since the last group are recorded in the same commit. A run
+    /// killed now leaves in doubt the groups marked and not yet done, and the messages whose
+    /// outcome was not yet committed; they are sent again with the same Message-ID. A commit that
+    /// fails stops the transport; what it held stays `sending`, for the next run to resolve.
     private func send(
         _ batch: Batch, deadlines: [String: Date?], now: Date, total: Int, sentBefore: Int
     ) async throws -> BatchResult {

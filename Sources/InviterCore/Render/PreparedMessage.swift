@@ -178,9 +178,6 @@ struct FillPattern: Sendable {
         self.literalCount = count
     }
 
-    /// Whether the text has any hole at all.
-    var hasHoles: Bool { pieces.contains { if case .slot = $0 { true } else { false } } }
-
     /// The text with each hole replaced by its value, HTML-escaped when `escapingHTML`.
     func fill(_ slots: [String], escapingHTML: Bool) -> String {
         var output: [UInt8] = []
