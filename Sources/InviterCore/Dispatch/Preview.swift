@@ -220,26 +220,36 @@ struct PreviewWriteError: Error, CustomStringConvertible {
     var description: String { "\(path): \(String(cString: strerror(code)))" }
 }
 
+extension PreviewEntry {
+    /// `entries` by mailing, in the order their mailings were first rendered.
+    static func byMailing(_ entries: [PreviewEntry]) -> [(id: String, entries: [PreviewEntry])] {
+        var order: [String] = []
+        var groups: [String: [PreviewEntry]] = [:]
+        for entry in entries {
+            if groups[entry.mailing.id] == nil { order.append(entry.mailing.id) }
+            groups[entry.mailing.id, default: []].append(entry)
+        }
+        return order.map { ($0, groups[$0] ?? []) }
+    }
+
+    /// How many of `entries` are in each language: `da 120, en 230, pl 62`.
+    static func languageCounts(_ entries: [PreviewEntry]) -> String {
+        var languages: [String: Int] = [:]
+        for entry in entries { languages[entry.language.identifier, default: 0] += 1 }
+        return languages.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+}
+
 /// `preview --summary`: one line per mailing, in the order rendered.
 public enum PreviewSummary {
     /// `invitation/…: 412 messages (da 120, en 230, pl 62), 8.4 KB on average`.
     public static func lines(_ entries: [PreviewEntry]) -> [String] {
-        var order: [String] = []
-        var groups: [String: (count: Int, bytes: Int, languages: [String: Int])] = [:]
-        for entry in entries {
-            if groups[entry.mailing.id] == nil { order.append(entry.mailing.id) }
-            groups[entry.mailing.id, default: (0, 0, [:])].count += 1
-            groups[entry.mailing.id, default: (0, 0, [:])].bytes += entry.size
-            groups[entry.mailing.id, default: (0, 0, [:])].languages[entry.language.identifier, default: 0] +=
-                1
-        }
-        return order.compactMap { id in
-            guard let group = groups[id], group.count > 0 else { return nil }
-            let languages = group.languages.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-            let average = Double(group.bytes) / Double(group.count) / 1000
-            let size = (average * 10).rounded() / 10
-            return
-                "\(id): \(group.count) message\(group.count == 1 ? "" : "s") (\(languages.joined(separator: ", "))), \(size) KB on average"
+        PreviewEntry.byMailing(entries).compactMap { id, group in
+            guard !group.isEmpty else { return nil }
+            let kilobytes = Double(group.reduce(0) { $0 + $1.size }) / Double(group.count) / 1024
+            let size = (kilobytes * 10).rounded() / 10
+            return "\(id): \(counted(group.count, "message")) (\(PreviewEntry.languageCounts(group))), "
+                + "\(size) KB on average"
         }
     }
 }
@@ -285,19 +295,10 @@ enum PreviewIndex {
             }
             html += "</div>\n"
         }
-        var order: [String] = []
-        var groups: [String: [PreviewEntry]] = [:]
-        for entry in entries {
-            if groups[entry.mailing.id] == nil { order.append(entry.mailing.id) }
-            groups[entry.mailing.id, default: []].append(entry)
-        }
-        for id in order {
-            guard let group = groups[id], let first = group.first else { continue }
+        for (id, group) in PreviewEntry.byMailing(entries) {
+            guard let first = group.first else { continue }
             let due = MessageEncoder.rfc5322Date(first.mailing.dueAt, in: network.timeZone)
-            var languages: [String: Int] = [:]
-            for entry in group { languages[entry.language.identifier, default: 0] += 1 }
-            let summary = languages.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
-                separator: ", ")
+            let summary = PreviewEntry.languageCounts(group)
             html += """
                 <section><h2><span class="kind">\(escape(first.mailing.kind.rawValue))</span>\(escape(id))</h2>
                 <p class="due">Due \(escape(due)) · \(group.count) recipients · \(escape(summary))</p>

@@ -135,7 +135,7 @@ extension SQLiteLedger {
     /// - Throws: `SQLiteLedgerError.unknownDelivery` when a key was never registered;
     ///   nothing of the batch is marked then.
     public func markSending(_ keys: [DeliveryKey], now: Date) throws {
-        try pool.write { db in try Self.mark(keys, in: db, now: now) }
+        try settle([], marking: keys, now: now)
     }
 
     private static func mark(_ keys: [DeliveryKey], in db: Database, now: Date) throws {

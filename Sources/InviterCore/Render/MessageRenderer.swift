@@ -144,12 +144,13 @@ public struct MessageRenderer: Sendable {
         let texts: RenderedTexts
         var calendar: (alternatives: [BodyPart], attachments: [MessageAttachment])
         var lines: (text: FilledLines, html: FilledLines)?
-        if preparesMessages, values.fitsHoles,
-            let prepared = prepared(request, template: template, language: language, values: values)
+        let slots = values.slots
+        if preparesMessages, PreparedMessage.fits(slots),
+            let prepared = prepared(
+                request, template: template, language: language, values: values, slots: slots)
         {
-            texts = prepared.texts(values)
+            texts = prepared.texts(slots)
             calendar = (prepared.alternatives, prepared.attachments)
-            let slots = values.slots
             lines = (
                 FilledLines(layout: prepared.textLines, slots: slots, text: texts.text),
                 FilledLines(layout: prepared.htmlLines, slots: slots, text: texts.html)
@@ -204,14 +205,16 @@ public struct MessageRenderer: Sendable {
     /// escaping treats specially and compared with a whole render of the same probe: a template
     /// that puts a value where it is escaped twice, or not at all, is caught there and its
     /// messages are rendered whole, so the two ways can never give different mail.
+    ///
+    /// - Parameter slots: `values.slots`, made once per message by the caller.
     private func prepared(
-        _ request: RenderRequest, template: BodyTemplate, language: LanguageCode, values: RecipientValues
+        _ request: RenderRequest, template: BodyTemplate, language: LanguageCode, values: RecipientValues,
+        slots: [String]
     ) -> PreparedMessage? {
         var digest = request.digest
         if request.kind == .newsletter, case .member(let member) = request.recipient {
             digest = Planner.digest(digest, for: member)
         }
-        let slots = values.slots
         let shape = PreparedMessages.Shape(
             mailingID: request.mailingID, templateKey: request.templateKey, language: language,
             sequence: request.sequence, now: request.now, occurrence: request.occurrence, digest: digest,
@@ -228,7 +231,7 @@ public struct MessageRenderer: Sendable {
                 attachments: calendar.attachments.map(MessageEncoder.preEncoded))
             let probe = values.replacing { index, _ in PreparedMessage.probe(index) }
             guard
-                prepared.texts(probe)
+                prepared.texts(probe.slots)
                     == texts(for: request, template: template, language: language, values: probe)
             else { return nil }
             return prepared
@@ -568,14 +571,15 @@ public struct MessageRenderer: Sendable {
 
     /// Percent-encodes every other byte of the UTF-8, as `%XX` with capital hex digits.
     private func percentEncode(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count + 16)
         for byte in text.utf8 {
             if Self.unreserved[Int(byte)] {
                 output.append(byte)
             } else {
-                output.append(contentsOf: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+                output.append(contentsOf: [
+                    UInt8(ascii: "%"), HeaderField.hexDigit(byte >> 4), HeaderField.hexDigit(byte & 0x0F),
+                ])
             }
         }
         return String(decoding: output, as: UTF8.self)

@@ -66,11 +66,6 @@ struct RecipientValues: Sendable {
         return result
     }
 
-    /// Whether a prepared message can take these values as they are: a line break in a value alone
-    /// in an HTML paragraph becomes `<br>`, which filling a hole does not do.
-    var fitsHoles: Bool {
-        slots.allSatisfy { value in !value.utf8.contains { $0 == 10 || $0 == 13 } }
-    }
 }
 
 /// The texts of one message before encoding.
@@ -112,9 +107,16 @@ struct PreparedMessage: Sendable {
         self.attachments = attachments
     }
 
-    func texts(_ values: RecipientValues) -> RenderedTexts {
-        let slots = values.slots
-        return RenderedTexts(
+    /// Whether a prepared message can take these values (`RecipientValues.slots`) as they are: a
+    /// line break in a value alone in an HTML paragraph becomes `<br>`, which filling a hole does
+    /// not do.
+    static func fits(_ slots: [String]) -> Bool {
+        slots.allSatisfy { value in !value.utf8.contains { $0 == 10 || $0 == 13 } }
+    }
+
+    /// The texts filled with `slots` (`RecipientValues.slots`).
+    func texts(_ slots: [String]) -> RenderedTexts {
+        RenderedTexts(
             subject: subject.fill(slots, escapingHTML: false), text: text.fill(slots, escapingHTML: false),
             html: html.fill(slots, escapingHTML: true))
     }
@@ -182,6 +184,12 @@ struct FillPattern: Sendable {
     func fill(_ slots: [String], escapingHTML: Bool) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(literalCount + 256)
+        Self.append(pieces, slots: slots, escapingHTML: escapingHTML, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends `pieces` with each hole replaced by its value, HTML-escaped when `escapingHTML`.
+    static func append(_ pieces: [Piece], slots: [String], escapingHTML: Bool, to output: inout [UInt8]) {
         for piece in pieces {
             switch piece {
             case .literal(let bytes): output.append(contentsOf: bytes)
@@ -194,7 +202,6 @@ struct FillPattern: Sendable {
                 }
             }
         }
-        return String(decoding: output, as: UTF8.self)
     }
 }
 

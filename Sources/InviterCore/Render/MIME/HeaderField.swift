@@ -244,4 +244,7 @@ struct HeaderField {
     }
 
     static let hexDigits: [Character] = Array("0123456789ABCDEF")
+
+    /// The capital hex digit of a value below 16, as a byte.
+    @inline(__always) static func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? 48 + value : 55 + value }
 }

@@ -8,8 +8,8 @@
 /// lines of the pattern.
 struct LineLayout: Sendable {
     enum Segment: Sendable {
-        /// Consecutive lines without holes: where they stand in `plain` and `quoted`, and how many.
-        case fixed(plain: Range<Int>, quoted: Range<Int>, lines: Int)
+        /// Consecutive lines without holes: where they stand in `plain` and `quoted`.
+        case fixed(plain: Range<Int>, quoted: Range<Int>)
         /// One line with holes, as pieces, without its line end.
         case holes([FillPattern.Piece])
     }
@@ -76,14 +76,14 @@ struct LineLayout: Sendable {
         var quoted: [UInt8] = []
         var stats = MessageEncoder.LineStats()
         var byteCount = lineEndBytes
-        var run = (plain: 0, quoted: 0, lines: 0)
+        var runStart = (plain: 0, quoted: 0)
         func closeRun() {
-            if run.lines > 0 {
+            // Every fixed line adds at least its CRLF, so a run that took any line is not empty.
+            if plain.count > runStart.plain {
                 segments.append(
-                    .fixed(
-                        plain: run.plain..<plain.count, quoted: run.quoted..<quoted.count, lines: run.lines))
+                    .fixed(plain: runStart.plain..<plain.count, quoted: runStart.quoted..<quoted.count))
             }
-            run = (plain.count, quoted.count, 0)
+            runStart = (plain.count, quoted.count)
         }
         for line in lines {
             guard line.allSatisfy({ if case .literal = $0 { true } else { false } }) else {
@@ -98,7 +98,6 @@ struct LineLayout: Sendable {
             plain += bytes
             plain += [13, 10]
             QuotedPrintable.append(lines: [bytes[...]], to: &quoted)
-            run.lines += 1
         }
         closeRun()
         self.segments = segments
@@ -118,63 +117,32 @@ struct LineLayout: Sendable {
         for segment in segments {
             guard case .holes(let pieces) = segment else { continue }
             var bytes: [UInt8] = []
-            for piece in pieces {
-                switch piece {
-                case .literal(let literal): bytes += literal
-                case .slot(let index):
-                    guard index < slots.count else { continue }
-                    if escapingHTML {
-                        HTMLEscape.append(slots[index], to: &bytes)
-                    } else {
-                        bytes += slots[index].utf8
-                    }
-                }
-            }
+            FillPattern.append(pieces, slots: slots, escapingHTML: escapingHTML, to: &bytes)
             stats.add(bytes)
             byteCount += bytes.count
             filled.append(bytes)
         }
-        let encoding = MessageEncoder.transferEncoding(
-            byteCount: byteCount, lineCount: lineCount, stats: stats)
-        out.append(contentsOf: MessageEncoder.transferEncodingHeader(encoding).utf8)
-        /// The lines in order: fixed runs as 7bit or quoted-printable, lines with values through `line`.
-        func write(quotedPrintable: Bool, line: ([UInt8]) -> Void) {
-            let source = quotedPrintable ? self.quoted : self.plain
+        MessageEncoder.appendBody(byteCount: byteCount, lineCount: lineCount, stats: stats, to: &out) {
+            quoted, out in
+            // Fixed runs as stretches of bytes, lines with values encoded here, in order.
+            let source = quoted ? self.quoted : plain
             var next = 0
             for segment in segments {
                 switch segment {
-                case .fixed(let plain, let quoted, _):
+                case .fixed(let plain, let quotedRange):
                     source.withUnsafeBufferPointer {
-                        out.append(contentsOf: $0[quotedPrintable ? quoted : plain])
+                        out.append(contentsOf: $0[quoted ? quotedRange : plain])
                     }
                 case .holes:
-                    line(filled[next])
+                    if quoted {
+                        QuotedPrintable.append(lines: [filled[next][...]], to: &out)
+                    } else {
+                        out.append(contentsOf: filled[next])
+                        out.append(contentsOf: [13, 10])
+                    }
                     next += 1
                 }
             }
-        }
-        switch encoding {
-        case .sevenBit:
-            write(quotedPrintable: false) { line in
-                out.append(contentsOf: line)
-                out.append(contentsOf: [13, 10])
-            }
-        case .quotedPrintable:
-            write(quotedPrintable: true) { line in
-                QuotedPrintable.append(lines: [line[...]], to: &out)
-            }
-        case .base64:
-            // The lines with CRLF go into a buffer of their own (swapped in as `out` for `write`),
-            // and base64 encodes that.
-            var normalized: [UInt8] = []
-            normalized.reserveCapacity(byteCount + lineCount)
-            swap(&out, &normalized)
-            write(quotedPrintable: false) { line in
-                out.append(contentsOf: line)
-                out.append(contentsOf: [13, 10])
-            }
-            swap(&out, &normalized)
-            Base64.append(normalized, to: &out, lineLength: 76)
         }
     }
 }

@@ -19,31 +19,31 @@ public struct MessageEncoder: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(message.text.utf8.count * 3 + (message.html?.utf8.count ?? 0) * 2 + 2048)
 
-        func header(_ field: HeaderField) {
-            out.append(contentsOf: field.text.utf8)
+        func line(_ text: String) {
+            out.append(contentsOf: text.utf8)
             out.append(13)
             out.append(10)
         }
-
+        func header(_ field: HeaderField) { line(field.text) }
         // Fields that are the same in every message of a mailing (all but To, Message-ID and
         // List-Unsubscribe) are encoded once and looked up after that.
-        func cached(_ key: String, _ make: () -> HeaderField) {
-            out.append(contentsOf: MessageEncoder.cachedField(key, make).utf8)
-            out.append(13)
-            out.append(10)
+        func cached(_ key: String, _ make: () throws(MessageEncodingError) -> HeaderField)
+            throws(MessageEncodingError)
+        {
+            line(try MessageEncoder.cachedField(key, make))
         }
-        cached("Date\u{0}\(message.date.timeIntervalSince1970)\u{0}\(message.timeZone.identifier)") {
+        try cached("Date\u{0}\(message.date.timeIntervalSince1970)\u{0}\(message.timeZone.identifier)") {
             var date = HeaderField(name: "Date")
             date.append(token: MessageEncoder.rfc5322Date(message.date, in: message.timeZone))
             return date
         }
-        cached("From\u{0}" + MessageEncoder.key(message.from)) {
+        try cached("From\u{0}" + MessageEncoder.key(message.from)) {
             var from = HeaderField(name: "From")
             from.append(mailbox: message.from)
             return from
         }
         if let replyTo = message.replyTo {
-            cached("Reply-To\u{0}" + MessageEncoder.key(replyTo)) {
+            try cached("Reply-To\u{0}" + MessageEncoder.key(replyTo)) {
                 var field = HeaderField(name: "Reply-To")
                 field.append(mailbox: replyTo)
                 return field
@@ -52,7 +52,7 @@ public struct MessageEncoder: Sendable {
         var to = HeaderField(name: "To")
         to.append(mailbox: message.to)
         header(to)
-        cached("Subject\u{0}" + message.subject) {
+        try cached("Subject\u{0}" + message.subject) {
             var subject = HeaderField(name: "Subject")
             subject.append(unstructured: message.subject)
             return subject
@@ -61,14 +61,8 @@ public struct MessageEncoder: Sendable {
         messageID.append(token: message.messageID.description)
         header(messageID)
         if let listID = message.listID {
-            let key = "List-Id\u{0}\(listID.name)\u{0}\(listID.id)"
-            if let text = MessageEncoder.fieldMemo.withLock({ $0[key] }) {
-                out.append(contentsOf: text.utf8)
-                out.append(13)
-                out.append(10)
-            } else {
-                let field = try MessageEncoder.listIDField(listID)
-                cached(key) { field }
+            try cached("List-Id\u{0}\(listID.name)\u{0}\(listID.id)") { () throws(MessageEncodingError) in
+                try MessageEncoder.listIDField(listID)
             }
         }
         if !message.listUnsubscribe.isEmpty {
@@ -81,7 +75,7 @@ public struct MessageEncoder: Sendable {
         }
         for extra in message.extraHeaders {
             try MessageEncoder.checkExtraHeaderName(extra.name)
-            cached(extra.name + "\u{0}" + extra.value) {
+            try cached(extra.name + "\u{0}" + extra.value) {
                 var field = HeaderField(name: extra.name)
                 field.append(unstructured: extra.value)
                 return field
@@ -110,7 +104,7 @@ public struct MessageEncoder: Sendable {
     }
 
     /// Encoded header fields by name and value, bounded: a run has a few mailings in a few languages.
-    fileprivate static let fieldMemo = Mutex<[String: String]>([:])
+    private static let fieldMemo = Mutex<[String: String]>([:])
 
     /// A mailbox as a memo key: the name (or a mark for none) and the address, apart.
     private static func key(_ mailbox: MailAddress) -> String {
@@ -118,9 +112,11 @@ public struct MessageEncoder: Sendable {
     }
 
     /// The text of the field `make` builds, built once per `key`.
-    fileprivate static func cachedField(_ key: String, _ make: () -> HeaderField) -> String {
+    private static func cachedField(_ key: String, _ make: () throws(MessageEncodingError) -> HeaderField)
+        throws(MessageEncodingError) -> String
+    {
         if let text = fieldMemo.withLock({ $0[key] }) { return text }
-        let text = make().text
+        let text = try make().text
         fieldMemo.withLock { memo in
             if memo.count >= 4096 { memo.removeAll(keepingCapacity: true) }
             memo[key] = text
@@ -180,7 +176,16 @@ public struct MessageEncoder: Sendable {
         let lines = splitLines(bytes)
         var stats = LineStats()
         for line in lines { stats.add(line) }
-        appendBody(lines, byteCount: bytes.count, stats: stats, to: &out)
+        appendBody(byteCount: bytes.count, lineCount: lines.count, stats: stats, to: &out) { quoted, out in
+            if quoted {
+                QuotedPrintable.append(lines: lines, to: &out)
+            } else {
+                for line in lines {
+                    out.append(contentsOf: line)
+                    out.append(contentsOf: [13, 10])
+                }
+            }
+        }
     }
 
     /// `Content-Type` with the charset and the part's parameters.
@@ -195,39 +200,27 @@ public struct MessageEncoder: Sendable {
 
     /// `Content-Transfer-Encoding`, a blank line and the body, in the encoding `stats` call for.
     ///
-    /// - Parameter byteCount: The body's length with its own line ends, as the choice counts it.
-    private static func appendBody(
-        _ lines: [ArraySlice<UInt8>], byteCount: Int, stats: LineStats, to out: inout [UInt8]
+    /// - Parameters:
+    ///   - byteCount: The body's length with its own line ends, as the choice counts it.
+    ///   - writeLines: Writes the body's lines, each ending in CRLF: as they are, or (when its
+    ///     first argument is true) in quoted-printable. Base64 encodes what it writes as they are.
+    static func appendBody(
+        byteCount: Int, lineCount: Int, stats: LineStats, to out: inout [UInt8],
+        writeLines: (_ quotedPrintable: Bool, _ out: inout [UInt8]) -> Void
     ) {
-        let encoding = transferEncoding(byteCount: byteCount, lineCount: lines.count, stats: stats)
-        out.append(contentsOf: transferEncodingHeader(encoding).utf8)
-        switch encoding {
+        switch transferEncoding(byteCount: byteCount, lineCount: lineCount, stats: stats) {
         case .sevenBit:
-            for line in lines {
-                out.append(contentsOf: line)
-                out.append(13)
-                out.append(10)
-            }
+            out.append(contentsOf: "Content-Transfer-Encoding: 7bit\r\n\r\n".utf8)
+            writeLines(false, &out)
         case .quotedPrintable:
-            QuotedPrintable.append(lines: lines, to: &out)
+            out.append(contentsOf: "Content-Transfer-Encoding: quoted-printable\r\n\r\n".utf8)
+            writeLines(true, &out)
         case .base64:
+            out.append(contentsOf: "Content-Transfer-Encoding: base64\r\n\r\n".utf8)
             var normalized: [UInt8] = []
-            normalized.reserveCapacity(byteCount + lines.count)
-            for line in lines {
-                normalized.append(contentsOf: line)
-                normalized.append(13)
-                normalized.append(10)
-            }
+            normalized.reserveCapacity(byteCount + lineCount)
+            writeLines(false, &normalized)
             Base64.append(normalized, to: &out, lineLength: 76)
-        }
-    }
-
-    /// The `Content-Transfer-Encoding` line and the blank line after a part's headers.
-    static func transferEncodingHeader(_ encoding: TransferEncoding) -> String {
-        switch encoding {
-        case .sevenBit: "Content-Transfer-Encoding: 7bit\r\n\r\n"
-        case .quotedPrintable: "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
-        case .base64: "Content-Transfer-Encoding: base64\r\n\r\n"
         }
     }
 

@@ -44,8 +44,8 @@ enum QuotedPrintable {
                             put(byte)
                         } else {
                             put(UInt8(ascii: "="))
-                            put(hex(byte >> 4))
-                            put(hex(byte & 0x0F))
+                            put(HeaderField.hexDigit(byte >> 4))
+                            put(HeaderField.hexDigit(byte & 0x0F))
                         }
                         column += width
                     }
@@ -56,10 +56,5 @@ enum QuotedPrintable {
             written = at
         }
         out.append(contentsOf: encoded)
-    }
-
-    /// The capital hex digit of a value below 16.
-    @inline(__always) private static func hex(_ value: UInt8) -> UInt8 {
-        value < 10 ? 48 + value : 55 + value
     }
 }
