@@ -43,6 +43,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            exclude: ["Dispatch/README.md"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -34,67 +34,23 @@ extension Inviter {
             let due = try at.map { try options.instant($0) } ?? instant
             let network = try loadNetwork(options)
             let configuration = network.configuration
-            let renderer = try makeRenderer(
-                configuration, extraFields: Set(network.members.members.flatMap(\.fields.keys)))
-            guard renderer.templates.announcements.contains(template) else {
-                let known = renderer.templates.announcements
-                printError(
-                    "error: no announcement template \(template.debugDescription)"
-                        + Suggestion.didYouMean(template, among: known)
-                        + (known.isEmpty ? "" : "; known: \(known.joined(separator: ", "))"))
+            let renderer = try makeRenderer(network)
+            let plan: AnnouncementPlan
+            do {
+                plan = try AnnouncementPlan(
+                    template: template, segments: segment, partners: partners, at: due, network: network,
+                    templates: renderer.templates)
+            } catch {
+                printError("error: \(error)")
                 throw ExitCodes.usage
             }
-            var kinds: [PartnerKind] = []
-            for text in partners {
-                guard let kind = PartnerKind(rawValue: text.lowercased()) else {
-                    let names = PartnerKind.allCases.map(\.rawValue)
-                    printError(
-                        "error: --partners \(text.debugDescription) is not a partner kind; use "
-                            + names.joined(separator: ", ") + Suggestion.didYouMean(text, among: names))
-                    throw ExitCodes.usage
-                }
-                kinds.append(kind)
-            }
-            // Only partners when --partners is given alone; otherwise the segments (all by default).
-            let segments = segment.isEmpty ? (kinds.isEmpty ? ["all"] : []) : segment.map { $0.lowercased() }
-            let mailing = Mailing(
-                announcement: template, segments: segments.isEmpty ? ["all"] : segments, dueAt: due)
-            let members =
-                segments.isEmpty
-                ? [] : Planner.recipients(of: mailing, members: network.members.members, partners: [])
-            let partnerContacts = (network.partners?.partners ?? []).filter { kinds.contains($0.kind) }
-            let recipients = members + partnerContacts.map(Recipient.partner)
-
             if let testTo {
-                try await sendTest(
-                    to: testTo, mailing: mailing, sample: recipients.first, renderer: renderer, now: instant)
+                try await sendTest(to: testTo, plan: plan, renderer: renderer, now: instant)
                 return
             }
             if dryRun {
-                // The ids `announce` records under: members and partner contacts apart, as a run sends them.
-                let id =
-                    "announcement/\(template)/\(LocalDateTime(due, in: configuration.network.timeZone).date)"
-                func languages(_ recipients: [Recipient]) -> String {
-                    var counts: [String: Int] = [:]
-                    for recipient in recipients {
-                        counts[
-                            (recipient.language ?? configuration.network.defaultLanguage).identifier,
-                            default: 0] +=
-                            1
-                    }
-                    return counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
-                        separator: ", ")
-                }
-                if !segments.isEmpty {
-                    print(
-                        "\(id) to \(segments.joined(separator: ", ")): \(counted(members.count, "member")) (\(languages(members)))"
-                    )
-                }
-                if !kinds.isEmpty {
-                    let contacts = partnerContacts.map(Recipient.partner)
-                    print(
-                        "\(id)/partners to \(kinds.map(\.rawValue).sorted().joined(separator: ", ")): "
-                            + "\(counted(contacts.count, "partner contact")) (\(languages(contacts)))")
+                for line in plan.dryRunLines(defaultLanguage: configuration.network.defaultLanguage) {
+                    print(line)
                 }
                 print("Dry run: nothing was sent or recorded.")
                 return
@@ -105,18 +61,11 @@ extension Inviter {
             }
             defer { withExtendedLifetime(lock) {} }
             let ledger = try SQLiteLedger(directory: configuration.delivery.state)
-            let transport: any Transport
-            do {
-                transport = try makeTransport(configuration, trace: false)
-            } catch {
-                printError("error: \(error)")
-                throw ExitCodes.code(for: error)
-            }
             let dispatcher = Dispatcher(
-                network: network, renderer: renderer, ledger: ledger, transport: transport)
-            let (registered, count) = try dispatcher.registerAnnouncement(
-                template, segments: segments, partnerKinds: kinds, at: due, now: instant)
-            print("\(registered.id): \(count) recipients recorded.")
+                network: network, renderer: renderer, ledger: ledger,
+                transport: try makeTransport(configuration, trace: false))
+            let count = try dispatcher.registerAnnouncement(plan, now: instant)
+            print("\(plan.mailing.id): \(count) recipients recorded.")
             guard due <= instant else {
                 print(
                     "It goes out with the first run at or after \(MessageEncoder.rfc5322Date(due, in: configuration.network.timeZone))."
@@ -130,7 +79,7 @@ extension Inviter {
 
         /// One copy to `address`, rendered with a real recipient's data so it looks exactly like the real thing.
         private func sendTest(
-            to address: String, mailing: Mailing, sample: Recipient?, renderer: MessageRenderer, now: Date
+            to address: String, plan: AnnouncementPlan, renderer: MessageRenderer, now: Date
         ) async throws {
             let target: MailAddress
             do {
@@ -139,23 +88,16 @@ extension Inviter {
                 printError("error: \(error)")
                 throw ExitCodes.dataError
             }
-            guard let sample else {
+            guard let sample = plan.recipients.first else {
                 printError(
                     "error: nobody is in the chosen segments, so there is no one to render the test with")
                 throw ExitCodes.dataError
             }
-            var message = try renderer.render(RenderRequest(mailing: mailing, recipient: sample, now: now))
-                .message
-            message.to = target
-            message.subject = "[TEST] " + message.subject
-            let transport: any Transport
-            do {
-                transport = try makeTransport(renderer.configuration, trace: false)
-            } catch {
-                printError("error: \(error)")
-                throw ExitCodes.code(for: error)
-            }
-            let results = try await transport.deliver([try Envelope(message: message)])
+            let message = try renderer.testCopy(of: plan.mailing, for: sample, to: target, now: now)
+            let transport = try makeTransport(renderer.configuration, trace: false)
+            let results = try await transport.deliver([
+                try Envelope(message: message, mailing: plan.mailing.id)
+            ])
             guard let result = results.first, result.outcome == .delivered else {
                 printError(
                     "error: the test copy was not delivered: \(results.first.map { "\($0)" } ?? "no result")")

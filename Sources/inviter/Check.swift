@@ -17,53 +17,13 @@ extension Inviter {
         @Option(help: "The moment to check from, ISO 8601 with offset (default: now).") var now: String?
 
         func run() async throws {
-            let instant = try options.instant(now)
-            let network: LoadedNetwork
-            do {
-                network = try NetworkLoader.load(configuration: options.configURL)
-            } catch {
-                for problem in error.problems { print(problem) }
-                let errors = error.problems.filter { $0.severity == .error }
-                printError(
-                    "\(counted(errors.count, "error")): nothing can be sent until they are fixed"
-                )
-                throw errors.contains { $0.kind == .configuration }
-                    ? ExitCodes.configError : ExitCodes.dataError
-            }
-            for problem in network.problems { print(problem) }
-            let extraFields = Set(network.members.members.flatMap(\.fields.keys))
-            let setup: RenderSetup
-            do {
-                setup = try RenderSetup.load(network.configuration, extraFields: extraFields)
-            } catch {
-                for problem in error.problems { print(problem) }
-                printError("the templates have errors: nothing can be sent until they are fixed")
-                throw ExitCodes.configError
-            }
-            let templateWarnings =
-                setup.warnings
-                + setup.renderer.fallbackWarnings(
-                    members: network.members.members, partners: network.partners?.partners ?? [])
-            for warning in templateWarnings { print(warning) }
-            let defaultLanguage = network.configuration.network.defaultLanguage
-            let templates = setup.renderer.templates
-            let textWarnings = EventTextCheck.warnings(
-                events: network.events, members: network.members.members, defaultLanguage: defaultLanguage,
-                renderedIn: {
-                    templates.language(
-                        of: MailingKind.invitation.rawValue, for: $0, fallback: defaultLanguage) ?? $0
-                })
-            for warning in textWarnings { print(warning) }
-            for line in CheckSummary(network, now: instant).lines { print(line) }
-            let languages = setup.renderer.templates.languages(for: MailingKind.invitation.rawValue).map(
-                \.identifier)
-            print(
-                "Templates: \(languages.joined(separator: ", ")); "
-                    + "\(counted(templateWarnings.count, "template warning")), "
-                    + "\(counted(textWarnings.count, "event text warning"))"
-            )
-            if network.problems.contains(where: { $0.severity == .error }) {
-                throw ExitCodes.dataError
+            let check = NetworkCheck(configuration: options.configURL, now: try options.instant(now))
+            for line in check.lines { print(line) }
+            for line in check.errorLines { printError(line) }
+            switch check.verdict {
+            case .usable: return
+            case .dataErrors: throw ExitCodes.dataError
+            case .configurationErrors: throw ExitCodes.configError
             }
         }
     }

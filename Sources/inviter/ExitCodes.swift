@@ -19,6 +19,16 @@ enum ExitCodes {
         }
     }
 
+    /// Ends a command that ran the dispatcher with the status its summary calls for.
+    static func check(_ summary: RunSummary) throws {
+        switch summary.stopKind {
+        case .security: throw permissionDenied
+        case .unreachable: throw temporaryFailure
+        case .configuration: throw configError
+        case nil: if summary.failed > 0 { throw somethingFailed }
+        }
+    }
+
     static func code(for outcome: DeliveryOutcome) -> ExitCode {
         switch outcome {
         case .delivered: .success

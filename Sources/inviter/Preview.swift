@@ -29,8 +29,7 @@ extension Inviter {
         func run() async throws {
             let instant = try options.instant(now)
             let network = try loadNetwork(options)
-            let renderer = try makeRenderer(
-                network.configuration, extraFields: Set(network.members.members.flatMap(\.fields.keys)))
+            let renderer = try makeRenderer(network)
             var languageFilter: LanguageCode?
             if let language {
                 do { languageFilter = try LanguageCode(language) } catch {
@@ -95,10 +94,10 @@ func loadNetwork(_ options: ConfigOptions) throws -> LoadedNetwork {
     }
 }
 
-/// The renderer for a configuration: templates, strings and the unsubscribe secret.
-func makeRenderer(_ configuration: Configuration, extraFields: Set<String>) throws -> MessageRenderer {
+/// The renderer for a network: templates, strings and the unsubscribe secret.
+func makeRenderer(_ network: LoadedNetwork) throws -> MessageRenderer {
     do {
-        let setup = try RenderSetup.load(configuration, extraFields: extraFields)
+        let setup = try RenderSetup.load(network.configuration, extraFields: network.members.extraFields)
         for warning in setup.warnings { printError("\(warning)") }
         return setup.renderer
     } catch {

@@ -26,11 +26,12 @@ extension Inviter {
         func run() async throws {
             let instant = try options.instant(now)
             let network = try loadNetwork(options)
-            let renderer = try makeRenderer(
-                network.configuration, extraFields: Set(network.members.members.flatMap(\.fields.keys)))
+            let renderer = try makeRenderer(network)
             let configuration = network.configuration
             if dryRun {
-                printPlan(network: network, renderer: renderer, at: instant)
+                for line in DryRun.lines(DuePlan(network: network, now: instant), network: network) {
+                    print(line)
+                }
                 return
             }
             guard let lock = try RunLock.acquire(in: configuration.delivery.state, wait: 10) else {
@@ -45,15 +46,9 @@ extension Inviter {
                 printError("error: cannot open the ledger in \(configuration.delivery.state.path): \(error)")
                 throw ExitCodes.configError
             }
-            let transport: any Transport
-            do {
-                transport = try makeTransport(configuration, trace: trace)
-            } catch {
-                printError("error: \(error)")
-                throw ExitCodes.code(for: error)
-            }
             var dispatcher = Dispatcher(
-                network: network, renderer: renderer, ledger: ledger, transport: transport)
+                network: network, renderer: renderer, ledger: ledger,
+                transport: try makeTransport(configuration, trace: trace))
             if isatty(STDERR_FILENO) == 1 {
                 let started = Date()
                 dispatcher.progress = { sent, total in
@@ -76,60 +71,19 @@ extension Inviter {
             } else {
                 print(summary.text)
             }
-            switch summary.stopKind {
-            case .security: throw ExitCodes.permissionDenied
-            case .unreachable: throw ExitCodes.temporaryFailure
-            case .configuration: throw ExitCodes.configError
-            case nil: if summary.failed > 0 { throw ExitCodes.somethingFailed }
-            }
-        }
-
-        private func printPlan(network: LoadedNetwork, renderer: MessageRenderer, at instant: Date) {
-            let configuration = network.configuration
-            let zone = configuration.network.timeZone
-            let all = Planner.due(
-                at: instant, events: network.events, schedule: configuration.schedule, zone: zone)
-            // A cancellation reaches only those who got the invitation, which the ledger knows and a
-            // dry run does not read: say so instead of counting the whole audience.
-            let cancellations = all.filter { $0.kind == .cancellation }
-            let due = all.filter { $0.kind != .cancellation }
-            if all.isEmpty { print("Nothing is due at \(MessageEncoder.rfc5322Date(instant, in: zone)).") }
-            for mailing in cancellations {
-                print("\(mailing.id): to those who got the invitation, once, when a run first sees it")
-            }
-            for mailing in due {
-                let recipients = Planner.recipients(
-                    of: mailing, members: network.members.members, partners: network.partners?.partners ?? [])
-                var languages: [String: Int] = [:]
-                for recipient in recipients {
-                    let language = recipient.language ?? configuration.network.defaultLanguage
-                    languages[language.identifier, default: 0] += 1
-                }
-                let list = languages.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
-                    separator: ", ")
-                print("\(mailing.id): \(recipients.count) recipients (\(list))")
-            }
-            print("Dry run: nothing was sent or recorded.")
+            try ExitCodes.check(summary)
         }
     }
 }
 
-/// The transport the configuration names, with the SMTP password loaded from its variable or file.
-func makeTransport(_ configuration: Configuration, trace: Bool) throws(TransportError) -> any Transport {
-    switch configuration.delivery.transport {
-    case .outbox:
-        return OutboxTransport(directory: configuration.delivery.outbox)
-    case .smtp:
-        guard let smtp = configuration.smtp else {
-            throw .configuration("transport = \"smtp\" needs an [smtp] section")
-        }
-        let password = try smtp.password.map { source throws(TransportError) in try Secret.load(from: source)
-        }
-        var settings = smtp.settings(password: password, connections: configuration.delivery.connections)
-        if trace {
-            let logger = ToolLogging.makeLogger(label: "inviter.smtp", trace: true)
-            settings.trace = { line in logger.trace("\(line)") }
-        }
-        return try SMTPTransport(settings: settings)
+/// The transport the configuration names; a problem with it is printed and ends the command.
+func makeTransport(_ configuration: Configuration, trace: Bool) throws -> any Transport {
+    do {
+        guard trace else { return try configuration.makeTransport() }
+        let logger = ToolLogging.makeLogger(label: "inviter.smtp", trace: true)
+        return try configuration.makeTransport(trace: { line in logger.trace("\(line)") })
+    } catch {
+        printError("error: \(error)")
+        throw ExitCodes.code(for: error)
     }
 }

@@ -94,12 +94,8 @@ extension Inviter {
             guard let mode = SMTPSettings.TLSMode(rawValue: tls) else {
                 throw .configuration("--tls must be starttls, implicit or none, not \(tls.debugDescription)")
             }
-            var password: Secret?
-            switch (passwordEnv, passwordFile) {
-            case (let name?, nil): password = try Secret.load(from: .environment(name))
-            case (nil, let path?): password = try Secret.load(from: .file(path))
-            case (nil, nil): password = nil
-            case (_?, _?): throw .configuration("give either --password-env or --password-file, not both")
+            let password = try Secret.Source.given(environment: passwordEnv, file: passwordFile).map {
+                source throws(TransportError) in try Secret.load(from: source)
             }
             let traceSink: (@Sendable (String) -> Void)? =
                 trace ? { @Sendable line in logger.trace("\(line)") } : nil

@@ -17,8 +17,11 @@ extension Inviter {
             let configuration = try options.loadConfiguration()
             let file = configuration.delivery.state.appendingPathComponent("ledger.sqlite")
             var statuses: [MailingStatus] = []
-            if FileManager.default.fileExists(atPath: file.path) {
-                statuses = try SQLiteLedger(directory: configuration.delivery.state).status(mailing: mailing)
+            // An id that does not parse names no mailing, as one the ledger never had.
+            let wanted = mailing.map { MailingID($0) }
+            if FileManager.default.fileExists(atPath: file.path), wanted != .some(nil) {
+                statuses = try SQLiteLedger(directory: configuration.delivery.state).status(
+                    mailing: wanted ?? nil)
             }
             if json {
                 print(StatusReport.json(statuses))

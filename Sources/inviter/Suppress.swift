@@ -54,9 +54,9 @@ extension Inviter {
     }
 }
 
-private func validated(_ text: String) throws -> String {
+private func validated(_ text: String) throws -> AddressKey {
     do {
-        return try MailAddress(text, source: "address").address.lowercased()
+        return try MailAddress(text, source: "address").key
     } catch {
         printError("error: \(error)")
         throw ExitCodes.dataError

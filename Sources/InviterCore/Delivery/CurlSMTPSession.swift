@@ -52,27 +52,27 @@ final class CurlSMTPSession {
     func run(
         _ envelopes: [Envelope],
         shouldStop: () -> Bool,
-        willSend: @escaping @Sendable ([String]) throws -> Void,
+        gate: any HandOverGate,
         report: (DeliveryResult) -> Void
     ) throws(TransportError) {
         var next = 0
-        // The next group is marked on another thread while the current one is being sent, so the
-        // connections never wait for the ledger's fsync. Two messages per connection: each commit
-        // rewrites the same few index pages, and on a disk halving the commits bought more than
-        // any other change (3.4 s to 2.9 s for 10,000 messages); one more doubling bought nothing.
-        let marker = GroupMarker(
-            ids: envelopes.map(\.id), group: max(2 * settings.connections, 1), willSend: willSend,
-            wake: MultiWakeup(multi: multi))
-        defer { marker.finish() }
+        // The gate clears the next envelopes on a thread of its own while the current ones are
+        // being sent, and wakes the poll when it has; the connections never wait for the ledger.
+        let wakeup = MultiWakeup(multi: multi)
+        gate.whenCleared { wakeup() }
+        defer { gate.finish() }
         var active = 0
         var stopError: TransportError?
         var anyDelivered = false
 
         while true {
-            marker.markAhead(of: next)
-            let (marked, failure) = marker.progress
-            if stopError == nil, let failure {
-                stopError = .configuration("cannot record the message as being sent: \(failure)")
+            var marked = next
+            if stopError == nil {
+                do {
+                    marked = min(try gate.cleared(toward: next), envelopes.count)
+                } catch {
+                    stopError = .configuration("cannot record the message as being sent: \(error)")
+                }
             }
             while stopError == nil, next < marked, !shouldStop(),
                 let free = transfers.first(where: { !$0.isActive })
@@ -83,7 +83,7 @@ final class CurlSMTPSession {
             }
             if active == 0 {
                 if stopError != nil || next >= envelopes.count || shouldStop() { break }
-                // Waiting for the first group's mark: the marker wakes the poll when it is done.
+                // Waiting for the next envelopes to be cleared: the gate wakes the poll when they are.
                 var ready: Int32 = 0
                 _ = curl_multi_poll(multi, nil, 0, 100, &ready)
                 continue
@@ -139,74 +139,11 @@ final class CurlSMTPSession {
     }
 }
 
-/// Marks groups of envelopes `sending` ahead of the libcurl loop, on a thread of its own.
-///
-/// At most one group is being marked at a time, and a new one only when fewer than two groups are
-/// marked and not yet started: enough that a slow fsync (a few milliseconds on a busy disk) does
-/// not leave the connections idle, while a run killed at any instant leaves in doubt only the
-/// messages in flight and at most three groups that were marked but never handed over.
-private final class GroupMarker: Sendable {
-    private struct State {
-        var marked = 0
-        var busy = false
-        var failure: String?
-    }
-
-    private let ids: [String]
-    private let group: Int
-    private let willSend: @Sendable ([String]) throws -> Void
-    private let wake: MultiWakeup
-    private let state = Mutex(State())
-    private let queue = DispatchQueue(label: "inviter-smtp-marker")
-
-    init(
-        ids: [String], group: Int, willSend: @escaping @Sendable ([String]) throws -> Void, wake: MultiWakeup
-    ) {
-        self.ids = ids
-        self.group = group
-        self.willSend = willSend
-        self.wake = wake
-    }
-
-    /// How many envelopes, from the first, are marked; and why marking failed, if it did.
-    var progress: (marked: Int, failure: String?) { state.withLock { ($0.marked, $0.failure) } }
-
-    /// Starts marking the next group when fewer than two groups are marked ahead of `next`.
-    func markAhead(of next: Int) {
-        let range: Range<Int>? = state.withLock { state in
-            guard !state.busy, state.failure == nil, state.marked < ids.count, state.marked - next < 2 * group
-            else { return nil }
-            state.busy = true
-            return state.marked..<min(state.marked + group, ids.count)
-        }
-        guard let range else { return }
-        queue.async { [self] in
-            let failure: String?
-            do {
-                try willSend(Array(ids[range]))
-                failure = nil
-            } catch {
-                failure = "\(error)"
-            }
-            state.withLock { state in
-                state.busy = false
-                if let failure { state.failure = failure } else { state.marked = range.upperBound }
-            }
-            wake()
-        }
-    }
-
-    /// Waits for a group being marked, so that nothing is marked after the delivery returns.
-    func finish() {
-        queue.sync {}
-    }
-}
-
 /// Interrupts the session's `curl_multi_poll` from another thread.
 ///
 /// `@unchecked Sendable` for the raw multi handle: `curl_multi_wakeup` is the one call libcurl
-/// documents as safe from any thread, and the session outlives every marker (`run` waits for its
-/// marker before returning).
+/// documents as safe from any thread, and the session outlives every delivery's gate (the
+/// dispatcher waits for its marks before the delivery is over).
 private struct MultiWakeup: @unchecked Sendable {
     let multi: UnsafeMutableRawPointer
 
@@ -244,7 +181,8 @@ final class CurlTransfer {
 
     private let trace: (@Sendable (String) -> Void)?
     private let redactor: TraceRedactor
-    private var envelopeID = ""
+    /// The delivery being sent; a placeholder until the first `prepare`, never reported.
+    private var envelopeKey = DeliveryKey(mailing: .sendTest, recipient: AddressKey(""))
     private var recipients: UnsafeMutablePointer<curl_slist>?
     private var body: [UInt8] = []
     private var offset = 0
@@ -277,7 +215,7 @@ final class CurlTransfer {
     /// Sets the handle up for `envelope`. Options that stay the same are set
     /// again too; it is cheap, and it keeps each message independent of the last.
     func prepare(envelope: Envelope, settings: SMTPSettings, url: String) throws(TransportError) {
-        envelopeID = envelope.id
+        envelopeKey = envelope.key
         body = envelope.data
         offset = 0
         bodyComplete = false
@@ -419,7 +357,7 @@ final class CurlTransfer {
         let reply = lastReply ?? (responseCode > 0 ? SMTPReply(code: responseCode, text: "") : nil)
         let curlText = String(cString: curl_easy_strerror(code))
         func result(_ outcome: DeliveryOutcome, _ detail: String) -> DeliveryResult {
-            DeliveryResult(id: envelopeID, outcome: outcome, reply: reply, detail: detail)
+            DeliveryResult(key: envelopeKey, outcome: outcome, reply: reply, detail: detail)
         }
 
         switch code {

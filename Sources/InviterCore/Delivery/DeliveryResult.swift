@@ -28,16 +28,16 @@ public struct SMTPReply: Sendable, Equatable, CustomStringConvertible {
 
 /// The outcome of one envelope, with the evidence for it.
 public struct DeliveryResult: Sendable, Equatable, CustomStringConvertible {
-    /// The `Envelope.id` this result belongs to.
-    public let id: String
+    /// The delivery this result belongs to: its ``Envelope/key``.
+    public let key: DeliveryKey
     public let outcome: DeliveryOutcome
     /// The server's last reply, when there was one.
     public let reply: SMTPReply?
     /// A short explanation for a person reading the log or `inviter status`.
     public let detail: String
 
-    public init(id: String, outcome: DeliveryOutcome, reply: SMTPReply?, detail: String) {
-        self.id = id
+    public init(key: DeliveryKey, outcome: DeliveryOutcome, reply: SMTPReply?, detail: String) {
+        self.key = key
         self.outcome = outcome
         self.reply = reply
         self.detail = detail

@@ -54,6 +54,14 @@ public struct SMTPSettings: Sendable {
         self.trace = trace
     }
 
+    /// Checks the settings as a transport would before its first connection, without making one, so
+    /// that the configuration can report a problem with its line.
+    ///
+    /// - Throws: `TransportError` as ``curlURL()`` does.
+    public func validate() throws(TransportError) {
+        _ = try curlURL()
+    }
+
     /// The URL libcurl is given: the scheme the TLS mode needs, host, port and the EHLO name as the path.
     ///
     /// - Throws: `TransportError.configuration` for a URL or a combination of

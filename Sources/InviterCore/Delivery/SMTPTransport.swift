@@ -21,11 +21,8 @@ public struct SMTPTransport: Transport {
     }
 
     public func deliver(
-        _ envelopes: [Envelope], willSend: @escaping @Sendable ([String]) throws -> Void,
-        report: @escaping @Sendable (DeliveryResult) -> Void
-    )
-        async throws
-    {
+        _ envelopes: [Envelope], gate: any HandOverGate, report: @escaping @Sendable (DeliveryResult) -> Void
+    ) async throws {
         guard !envelopes.isEmpty else { return }
         let settings = self.settings
         let url = self.url
@@ -45,7 +42,7 @@ public struct SMTPTransport: Transport {
                                 session = try CurlSMTPSession(settings: settings, url: url)
                             }
                             try session.run(
-                                envelopes, shouldStop: { stop.withLock { $0 } }, willSend: willSend,
+                                envelopes, shouldStop: { stop.withLock { $0 } }, gate: gate,
                                 report: report)
                             idle.keep(session)
                             return .success(())
@@ -63,6 +60,11 @@ public struct SMTPTransport: Transport {
         }
         try outcome.get()
     }
+
+    /// Two messages per connection: each mark rewrites the same few index pages, and on a disk
+    /// halving the commits bought more than any other change (3.4 s to 2.9 s for 10,000 messages);
+    /// one more doubling bought nothing.
+    public var handOverGroup: Int { max(2 * settings.connections, 1) }
 
     /// Closes the connections kept open (QUIT, handles freed).
     public func finish() {

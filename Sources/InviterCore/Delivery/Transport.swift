@@ -11,16 +11,17 @@ public protocol Transport: Sendable {
     ///
     /// - Parameters:
     ///   - envelopes: The messages, each with its one recipient.
-    ///   - willSend: Called with the ids of the next few envelopes (two per connection)
-    ///     before any of them is handed over, from any thread but one call at a time; the ledger
-    ///     marks them `sending` here, in one commit, so that only a handful of messages are in
-    ///     doubt when the process dies. When it throws, the transport stops starting messages.
+    ///   - gate: Asked before each hand-over how many envelopes, from the first, may go; the
+    ///     transport starts none beyond that, and stops starting any when the gate throws.
     ///   - report: Called once per attempted envelope, from any thread.
     /// - Throws: `TransportError` when the transport cannot go on at all.
     func deliver(
-        _ envelopes: [Envelope], willSend: @escaping @Sendable ([String]) throws -> Void,
-        report: @escaping @Sendable (DeliveryResult) -> Void
+        _ envelopes: [Envelope], gate: any HandOverGate, report: @escaping @Sendable (DeliveryResult) -> Void
     ) async throws
+
+    /// How many envelopes a gate should clear at a time: enough to keep every connection busy
+    /// while the next group is cleared.
+    var handOverGroup: Int { get }
 
     /// Ends what the transport keeps open between deliveries (an SMTP session's connections), at
     /// the end of a run.
@@ -30,11 +31,11 @@ public protocol Transport: Sendable {
 extension Transport {
     public func finish() {}
 
-    /// Delivers without a hook before each hand-over.
+    /// Delivers with nothing to record before each hand-over.
     public func deliver(_ envelopes: [Envelope], report: @escaping @Sendable (DeliveryResult) -> Void)
         async throws
     {
-        try await deliver(envelopes, willSend: { _ in }, report: report)
+        try await deliver(envelopes, gate: OpenGate(), report: report)
     }
 
     /// Delivers `envelopes` and returns the outcomes in the order they became known.
@@ -48,24 +49,27 @@ extension Transport {
 /// A message ready to hand to a server: who it is from and to (the SMTP
 /// envelope) and its encoded bytes.
 public struct Envelope: Sendable {
-    /// A stable identity for (mailing, recipient); results and outbox file names use it.
-    public let id: String
+    /// The delivery this is: its result comes back under the same key, and an outbox names its file after it.
+    public let key: DeliveryKey
     public let sender: MailAddress
     public let recipient: MailAddress
     /// The message as `MessageEncoder` wrote it: CRLF line ends, not dot-stuffed.
     public let data: [UInt8]
 
-    public init(id: String, sender: MailAddress, recipient: MailAddress, data: [UInt8]) {
-        self.id = id
+    public init(key: DeliveryKey, sender: MailAddress, recipient: MailAddress, data: [UInt8]) {
+        self.key = key
         self.sender = sender
         self.recipient = recipient
         self.data = data
     }
 
-    /// Encodes `message` for its own `From` and `To`, identified by its Message-ID.
-    public init(message: Message, encoder: MessageEncoder = MessageEncoder()) throws(MessageEncodingError) {
+    /// Encodes `message` for its own `From` and `To`, as the delivery of `mailing` to its `To`: for
+    /// a single message outside the ledger (`send-test`, a test copy of an announcement).
+    public init(message: Message, mailing: MailingID = .sendTest, encoder: MessageEncoder = MessageEncoder())
+        throws(MessageEncodingError)
+    {
         self.init(
-            id: message.messageID.value, sender: message.from, recipient: message.to,
-            data: try encoder.encode(message))
+            key: DeliveryKey(mailing: mailing, recipient: message.to.key), sender: message.from,
+            recipient: message.to, data: try encoder.encode(message))
     }
 }

@@ -77,10 +77,8 @@ public enum Preview {
         _ request: PreviewRequest, network: LoadedNetwork, renderer: MessageRenderer
     ) throws(Failure) -> (entries: [PreviewEntry], upcoming: [Mailing]) {
         let config = network.configuration
-        let zone = config.network.timeZone
-        let all = Planner.mailings(
-            around: request.now, events: network.events, schedule: config.schedule, zone: zone,
-            horizonDays: 120)
+        let plan = DuePlan(network: network, now: request.now)
+        let all = plan.mailings
         let mailings: [Mailing]
         if let name = request.announcement {
             guard renderer.templates.announcements.contains(name) else {
@@ -88,20 +86,17 @@ public enum Preview {
             }
             mailings = [Mailing(announcement: name, segments: request.segments, dueAt: request.now)]
         } else if let id = request.mailing {
-            guard let mailing = all.first(where: { $0.id == id }) else {
-                let upcoming = all.filter { $0.dueAt >= request.now }.prefix(5).map(\.id)
+            guard let mailing = MailingID(id).flatMap({ plan.known[$0] }) else {
+                let upcoming = all.filter { $0.dueAt >= request.now }.prefix(5).map(\.id.description)
                 throw .unknownMailing(id, suggestions: Array(upcoming))
             }
             mailings = [mailing]
         } else {
             // A cancellation goes only to those invited, which the ledger knows and a preview does not
             // read; `--mailing cancellation/…` still renders one for every member of the audience.
-            mailings = all.filter {
-                $0.kind != .cancellation
-                    && Planner.isDue($0, at: request.now, schedule: config.schedule, zone: zone)
-            }
+            mailings = plan.due
         }
-        let upcoming = all.filter { $0.dueAt > request.now }
+        let upcoming = plan.upcoming
 
         if request.writesFiles {
             do {
@@ -222,9 +217,9 @@ struct PreviewWriteError: Error, CustomStringConvertible {
 
 extension PreviewEntry {
     /// `entries` by mailing, in the order their mailings were first rendered.
-    static func byMailing(_ entries: [PreviewEntry]) -> [(id: String, entries: [PreviewEntry])] {
-        var order: [String] = []
-        var groups: [String: [PreviewEntry]] = [:]
+    static func byMailing(_ entries: [PreviewEntry]) -> [(id: MailingID, entries: [PreviewEntry])] {
+        var order: [MailingID] = []
+        var groups: [MailingID: [PreviewEntry]] = [:]
         for entry in entries {
             if groups[entry.mailing.id] == nil { order.append(entry.mailing.id) }
             groups[entry.mailing.id, default: []].append(entry)
@@ -289,7 +284,7 @@ enum PreviewIndex {
                 html += "<p>Next mailings:</p><ul>"
                 for mailing in upcoming.prefix(8) {
                     let due = MessageEncoder.rfc5322Date(mailing.dueAt, in: network.timeZone)
-                    html += "<li><code>\(escape(mailing.id))</code>, due \(escape(due))</li>"
+                    html += "<li><code>\(escape(mailing.id.description))</code>, due \(escape(due))</li>"
                 }
                 html += "</ul><p>Preview one with <code>inviter preview --mailing ID</code>.</p>"
             }
@@ -300,7 +295,7 @@ enum PreviewIndex {
             let due = MessageEncoder.rfc5322Date(first.mailing.dueAt, in: network.timeZone)
             let summary = PreviewEntry.languageCounts(group)
             html += """
-                <section><h2><span class="kind">\(escape(first.mailing.kind.rawValue))</span>\(escape(id))</h2>
+                <section><h2><span class="kind">\(escape(first.mailing.kind.rawValue))</span>\(escape(id.description))</h2>
                 <p class="due">Due \(escape(due)) · \(group.count) recipients · \(escape(summary))</p>
                 <table><tr><th>Recipient</th><th>Language</th><th>Subject</th><th>Files</th></tr>
 

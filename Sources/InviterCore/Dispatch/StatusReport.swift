@@ -21,11 +21,13 @@ public enum StatusReport {
             var counts: [String: Int] = [:]
             for state in DeliveryState.allCases { counts[state.rawValue] = status.counts[state] ?? 0 }
             return Item(
-                id: status.mailing.id, kind: status.mailing.kind.rawValue,
+                id: status.mailing.id.description, kind: status.mailing.kind.rawValue,
                 dueAt: formatter.string(from: status.mailing.dueAt),
                 counts: counts,
                 failures: status.attention.map {
-                    Failure(recipient: $0.key.recipient, state: $0.state.rawValue, reply: $0.lastReply ?? "")
+                    Failure(
+                        recipient: $0.key.recipient.value, state: $0.state.rawValue, reply: $0.lastReply ?? ""
+                    )
                 })
         }
         let encoder = JSONEncoder()

@@ -284,10 +284,10 @@ public struct Configuration: Sendable {
         let smtp = SMTP(
             url: url, tls: tls, username: username, password: password, caFile: caFile, ehlo: ehlo,
             timeout: timeout)
-        // The transport's own checks (scheme against TLS mode, AUTH in clear text), reported here with a line.
+        // The settings' own checks (scheme against TLS mode, AUTH in clear text), reported here with a
+        // line. The password itself is not read for that: whether one is configured was checked above.
         do {
-            _ = try SMTPTransport(
-                settings: smtp.settings(password: password.map { _ in Secret("unchecked") }, connections: 1))
+            try smtp.settings(password: password.map { _ in Secret("unread") }, connections: 1).validate()
         } catch {
             table.problem("url", error.reasonText)
         }

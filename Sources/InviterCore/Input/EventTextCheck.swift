@@ -14,7 +14,8 @@ public enum EventTextCheck {
     {
         var warnings: [InputProblem] = []
         for event in events {
-            let audience = Planner.audience(segments: event.audience, members: members)
+            let invited = Audience(event.audience)
+            let audience = members.filter(invited.includes)
             var readers: [LanguageCode: Int] = [:]
             for member in audience {
                 readers[renderedIn(member.language ?? defaultLanguage), default: 0] += 1

@@ -122,13 +122,13 @@ public enum MemberList {
 /// Builds the merged list one table at a time.
 private struct MemberMerger {
     /// The index in `members` of each address, lowercased.
-    private var indexByKey: [String: Int] = [:]
+    private var indexByKey: [AddressKey: Int] = [:]
     /// Where a member's language came from, when not from their first row (by index in `members`).
     private var laterLanguageSource: [Int: String] = [:]
     private var members: [Member] = []
     private var problems: [InputProblem] = []
     /// Opt-outs from rows that were left out, applied at the end whatever the order.
-    private var heldStatus: [String: MemberStatus] = [:]
+    private var heldStatus: [AddressKey: MemberStatus] = [:]
     private var stats = MemberListStats()
     /// The spelling of each extra column as first seen, so `City` in one list and
     /// `city` in another fill the same field.
@@ -262,7 +262,7 @@ private struct MemberRow {
     struct Failure: Error {
         var problems: [InputProblem]
         /// The address key, when the address itself was valid.
-        var key: String?
+        var key: AddressKey?
         /// The status, when it could be read.
         var status: MemberStatus?
     }
@@ -332,7 +332,7 @@ private struct MemberRow {
 
         problems.sort { ($0.column ?? 0) < ($1.column ?? 0) }
         guard let address, let status, problems.isEmpty else {
-            return .failure(Failure(problems: problems, key: address?.address.lowercased(), status: status))
+            return .failure(Failure(problems: problems, key: address?.key, status: status))
         }
         let organisation = value("organisation")
         return .success(

@@ -158,3 +158,8 @@ public struct CheckSummary: Sendable {
 public func counted(_ count: Int, _ noun: String) -> String {
     "\(count) \(noun)\(count == 1 ? "" : "s")"
 }
+
+extension MemberListResult {
+    /// The extra columns found in the lists, which templates may name (`recipient.fields.phone`).
+    public var extraFields: Set<String> { Set(members.flatMap(\.fields.keys)) }
+}

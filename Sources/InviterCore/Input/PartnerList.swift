@@ -72,7 +72,7 @@ public enum PartnerList {
         var partners: [Partner] = []
         var problems: [InputProblem] = []
         var stats = PartnerListStats(rows: table.rowCount, invalidRows: table.problems.count)
-        var lineByKey: [String: Int] = [:]
+        var lineByKey: [AddressKey: Int] = [:]
         var languages = ListValue.LanguageReader()
         if table.rowCount == 0 {
             problems.append(
@@ -92,7 +92,7 @@ public enum PartnerList {
                 problems += rowProblems.problems
                 stats.invalidRows += 1
             case .success(let partner):
-                let key = partner.address.address.lowercased()
+                let key = partner.address.key
                 if let earlier = lineByKey[key] {
                     problems.append(
                         InputProblem(

@@ -12,19 +12,6 @@ public enum DeliveryState: String, Sendable, Codable, CaseIterable {
     case pending, sending, sent, retrying, failed, unknown, held, skipped
 }
 
-/// Identifies one delivery: a mailing and a recipient address (lowercased).
-public struct DeliveryKey: Sendable, Hashable, CustomStringConvertible {
-    public let mailingID: String
-    public let recipient: String
-
-    public init(mailingID: String, recipient: String) {
-        self.mailingID = mailingID
-        self.recipient = recipient.lowercased()
-    }
-
-    public var description: String { "\(mailingID) → \(recipient)" }
-}
-
 /// One delivery's outcome, as the ledger records it.
 public struct RecordedOutcome: Sendable, Hashable {
     public var key: DeliveryKey
@@ -49,13 +36,13 @@ public struct RecordedOutcome: Sendable, Hashable {
 
 /// A mailing as the ledger keeps it.
 public struct MailingRecord: Sendable, Hashable {
-    public var id: String
+    public var id: MailingID
     public var kind: MailingKind
     public var dueAt: Date
     /// After this moment nothing of the mailing is sent any more (the occurrence starts); retries give up.
     public var deadline: Date?
 
-    public init(id: String, kind: MailingKind, dueAt: Date, deadline: Date?) {
+    public init(id: MailingID, kind: MailingKind, dueAt: Date, deadline: Date?) {
         self.id = id
         self.kind = kind
         self.dueAt = dueAt
@@ -112,7 +99,7 @@ public struct MailingStatus: Sendable, Hashable {
 public protocol Ledger: Sendable {
     /// Registers a mailing and its recipients with their Message-IDs. Pairs already
     /// known keep their state; returns how many were new.
-    func register(_ mailing: MailingRecord, recipients: [(address: String, messageID: String)], now: Date)
+    func register(_ mailing: MailingRecord, recipients: [(address: AddressKey, messageID: String)], now: Date)
         throws -> Int
     /// At the start of a run: deliveries left `sending` by a run that died become `unknown`.
     func recoverInterrupted(now: Date) throws -> Int
@@ -131,22 +118,23 @@ public protocol Ledger: Sendable {
     /// Marks pairs `skipped` with a reason (a suppressed address, a mailing missed beyond grace).
     func skip(_ keys: [DeliveryKey], reason: String, now: Date) throws
 
-    func suppress(_ address: String, reason: String, now: Date) throws
-    func unsuppress(_ address: String) throws -> Bool
-    func suppressed() throws -> [(address: String, reason: String, since: Date)]
-    func isSuppressed(_ address: String) throws -> Bool
+    func suppress(_ address: AddressKey, reason: String, now: Date) throws
+    func unsuppress(_ address: AddressKey) throws -> Bool
+    func suppressed() throws -> [(address: AddressKey, reason: String, since: Date)]
+    func isSuppressed(_ address: AddressKey) throws -> Bool
 
     /// Takes up to `wanted` sends from a token bucket of `rate`, shared by all runs; returns how many are granted.
     func takeTokens(_ wanted: Int, rate: RateLimit, now: Date) throws -> Int
 
     /// The fingerprint (time and place) an occurrence had when its members were last told, and the
     /// calendar SEQUENCE of that message.
-    func occurrenceVersion(_ occurrenceID: String) throws -> (fingerprint: String, sequence: Int)?
-    func setOccurrenceVersion(_ occurrenceID: String, fingerprint: String, sequence: Int, now: Date) throws
+    func occurrenceVersion(_ occurrenceID: OccurrenceID) throws -> (fingerprint: String, sequence: Int)?
+    func setOccurrenceVersion(_ occurrenceID: OccurrenceID, fingerprint: String, sequence: Int, now: Date)
+        throws
     /// The recipients of a mailing whose delivery reached `state`.
-    func recipients(of mailingID: String, state: DeliveryState) throws -> [String]
+    func recipients(of mailingID: MailingID, state: DeliveryState) throws -> [AddressKey]
 
     func entry(_ key: DeliveryKey) throws -> LedgerEntry?
-    func mailing(_ id: String) throws -> MailingRecord?
-    func status(mailing: String?) throws -> [MailingStatus]
+    func mailing(_ id: MailingID) throws -> MailingRecord?
+    func status(mailing: MailingID?) throws -> [MailingStatus]
 }

@@ -8,7 +8,7 @@ import GRDB
 /// success and cause the message to go out again.
 extension SQLiteLedger {
     public func register(
-        _ mailing: MailingRecord, recipients: [(address: String, messageID: String)], now: Date
+        _ mailing: MailingRecord, recipients: [(address: AddressKey, messageID: String)], now: Date
     ) throws -> Int {
         try pool.write { db in
             // A known mailing keeps its kind and due time; only the deadline follows the event.
@@ -31,7 +31,7 @@ extension SQLiteLedger {
                     """)
             var added = 0
             for recipient in recipients {
-                let address = recipient.address.lowercased()
+                let address = recipient.address
                 let reason = try String.fetchOne(suppression, arguments: [address])
                 let state: DeliveryState = reason == nil ? .pending : .skipped
                 try insert.execute(arguments: [
@@ -86,7 +86,7 @@ extension SQLiteLedger {
             // in recipient order, each read straight from the `delivery_queue` index. One query
             // over the join sorted the whole table on every batch, so a run slowed down as the
             // list grew (100,000 members: 500 batches, each sorting all 100,000 rows).
-            let mailings = try String.fetchAll(
+            let mailings = try MailingID.fetchAll(
                 db,
                 sql: """
                     SELECT id FROM mailing
@@ -121,7 +121,7 @@ extension SQLiteLedger {
                             ORDER BY d.recipient LIMIT ?
                             """,
                         arguments: [mailing, state] + arguments + [remaining])
-                    waiting += try rows.map(Self.entry(from:))
+                    waiting += try rows.map { try Self.entry(from: $0, mailing: mailing) }
                 }
                 entries += waiting.sorted { $0.key.recipient < $1.key.recipient }.prefix(remaining)
             }
@@ -146,7 +146,7 @@ extension SQLiteLedger {
                 WHERE mailingId = ? AND recipient = ? AND state <> 'sent'
                 """)
         for key in keys {
-            try update.execute(arguments: [now.timeIntervalSince1970, key.mailingID, key.recipient])
+            try update.execute(arguments: [now.timeIntervalSince1970, key.mailing, key.recipient])
             if db.changesCount == 0, try !Self.exists(key, in: db) {
                 throw SQLiteLedgerError.unknownDelivery(key)
             }
@@ -190,7 +190,7 @@ extension SQLiteLedger {
                         let next = stored == .retrying ? outcome.retryAt?.timeIntervalSince1970 : nil
                         let key = outcome.key
                         try update.execute(arguments: [
-                            stored.rawValue, outcome.reply, next, seconds, key.mailingID, key.recipient,
+                            stored.rawValue, outcome.reply, next, seconds, key.mailing, key.recipient,
                         ])
                         if db.changesCount == 0, try !Self.exists(key, in: db) {
                             throw SQLiteLedgerError.unknownDelivery(key)
@@ -235,7 +235,7 @@ extension SQLiteLedger {
                     """)
             for key in keys {
                 try update.execute(arguments: [
-                    reason, now.timeIntervalSince1970, key.mailingID, key.recipient,
+                    reason, now.timeIntervalSince1970, key.mailing, key.recipient,
                 ])
             }
         }
@@ -246,12 +246,12 @@ extension SQLiteLedger {
             try Row.fetchOne(
                 db,
                 sql: "SELECT \(Self.entryColumns) FROM delivery d WHERE d.mailingId = ? AND d.recipient = ?",
-                arguments: [key.mailingID, key.recipient]
-            ).map(Self.entry(from:))
+                arguments: [key.mailing, key.recipient]
+            ).map { try Self.entry(from: $0) }
         }
     }
 
-    public func mailing(_ id: String) throws -> MailingRecord? {
+    public func mailing(_ id: MailingID) throws -> MailingRecord? {
         try pool.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT id, kind, dueAt, deadline FROM mailing WHERE id = ?", arguments: [id]
@@ -261,7 +261,7 @@ extension SQLiteLedger {
 
     /// Reads everything in one snapshot, so the counts and the attention list agree
     /// even while another run is sending.
-    public func status(mailing id: String?) throws -> [MailingStatus] {
+    public func status(mailing id: MailingID?) throws -> [MailingStatus] {
         try pool.read { db in
             let filter = id == nil ? "" : "WHERE id = ?"
             let deliveryFilter = id == nil ? "" : "AND d.mailingId = ?"
@@ -270,7 +270,7 @@ extension SQLiteLedger {
                 db, sql: "SELECT id, kind, dueAt, deadline FROM mailing \(filter) ORDER BY dueAt, id",
                 arguments: arguments
             ).map(Self.mailing(from:))
-            var counts: [String: [DeliveryState: Int]] = [:]
+            var counts: [MailingID: [DeliveryState: Int]] = [:]
             let countRows = try Row.fetchAll(
                 db,
                 sql: """
@@ -279,11 +279,11 @@ extension SQLiteLedger {
                     """,
                 arguments: arguments)
             for row in countRows {
-                let mailingID: String = try row.decode(forColumn: "mailingId")
+                let mailingID: MailingID = try row.decode(forColumn: "mailingId")
                 let state = try Self.state(row.decode(forColumn: "state"))
                 counts[mailingID, default: [:]][state] = try row.decode(forColumn: "count")
             }
-            var attention: [String: [LedgerEntry]] = [:]
+            var attention: [MailingID: [LedgerEntry]] = [:]
             let attentionRows = try Row.fetchAll(
                 db,
                 sql: """
@@ -294,7 +294,7 @@ extension SQLiteLedger {
                 arguments: arguments)
             for row in attentionRows {
                 let entry = try Self.entry(from: row)
-                attention[entry.key.mailingID, default: []].append(entry)
+                attention[entry.key.mailing, default: []].append(entry)
             }
             return mailings.map {
                 MailingStatus(mailing: $0, counts: counts[$0.id] ?? [:], attention: attention[$0.id] ?? [])

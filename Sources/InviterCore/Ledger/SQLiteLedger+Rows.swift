@@ -12,11 +12,14 @@ extension SQLiteLedger {
         "mailingId", "recipient", "state", "attempts", "nextAttemptAt", "messageId", "lastReply", "updatedAt",
     ].map { "d.\($0)" }.joined(separator: ", ")
 
-    static func entry(from row: Row) throws -> LedgerEntry {
+    /// - Parameter mailing: The row's mailing when the caller already has it (a query of one
+    ///   mailing's deliveries), so that a batch of 500 parses its id once, not 500 times.
+    static func entry(from row: Row, mailing: MailingID? = nil) throws -> LedgerEntry {
         let next: Double? = try row.decode(forColumn: "nextAttemptAt")
         return try LedgerEntry(
             key: DeliveryKey(
-                mailingID: row.decode(forColumn: "mailingId"), recipient: row.decode(forColumn: "recipient")),
+                mailing: mailing ?? row.decode(forColumn: "mailingId"),
+                recipient: row.decode(forColumn: "recipient")),
             state: state(row.decode(forColumn: "state")),
             attempts: row.decode(forColumn: "attempts"),
             nextAttemptAt: next.map(Date.init(timeIntervalSince1970:)),
@@ -52,6 +55,6 @@ extension SQLiteLedger {
         try Bool.fetchOne(
             db,
             sql: "SELECT EXISTS (SELECT 1 FROM delivery WHERE mailingId = ? AND recipient = ?)",
-            arguments: [key.mailingID, key.recipient]) ?? false
+            arguments: [key.mailing, key.recipient]) ?? false
     }
 }

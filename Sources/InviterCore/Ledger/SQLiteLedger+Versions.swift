@@ -2,7 +2,9 @@ import Foundation
 import GRDB
 
 extension SQLiteLedger {
-    public func occurrenceVersion(_ occurrenceID: String) throws -> (fingerprint: String, sequence: Int)? {
+    public func occurrenceVersion(_ occurrenceID: OccurrenceID) throws -> (
+        fingerprint: String, sequence: Int
+    )? {
         try pool.read { db in
             guard
                 let row = try Row.fetchOne(
@@ -15,7 +17,9 @@ extension SQLiteLedger {
         }
     }
 
-    public func setOccurrenceVersion(_ occurrenceID: String, fingerprint: String, sequence: Int, now: Date)
+    public func setOccurrenceVersion(
+        _ occurrenceID: OccurrenceID, fingerprint: String, sequence: Int, now: Date
+    )
         throws
     {
         try pool.write { db in
@@ -29,9 +33,9 @@ extension SQLiteLedger {
         }
     }
 
-    public func recipients(of mailingID: String, state: DeliveryState) throws -> [String] {
+    public func recipients(of mailingID: MailingID, state: DeliveryState) throws -> [AddressKey] {
         try pool.read { db in
-            try String.fetchAll(
+            try AddressKey.fetchAll(
                 db,
                 sql: "SELECT recipient FROM delivery WHERE mailingId = ? AND state = ? ORDER BY recipient",
                 arguments: [mailingID, state.rawValue])

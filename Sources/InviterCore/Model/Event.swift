@@ -134,7 +134,7 @@ public struct Occurrence: Sendable, Hashable {
     public var interpreters: [LanguageCode] = []
 
     /// `wednesday-hygge/2026-12-02`: stable across runs, used in mailing ids and calendar UIDs.
-    public var id: String { "\(eventID)/\(date)" }
+    public var id: OccurrenceID { OccurrenceID(eventID: eventID, date: date) }
 }
 
 extension LocalDateTime {

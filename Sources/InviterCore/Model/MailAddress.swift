@@ -9,6 +9,8 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
     public let address: String
     /// The human name shown by mail programs; any text, encoded when written.
     public let displayName: String?
+    /// The address case-folded, for comparing: folded here, once, so that no later stage does it again.
+    public let key: AddressKey
 
     /// Validates `address` and keeps `displayName` as text.
     ///
@@ -26,6 +28,7 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
             throw AddressError(value: address, source: source, reason: reason)
         }
         self.address = trimmed
+        self.key = AddressKey(trimmed)
         let name = displayName?.trimmingASCIISpaces()
         self.displayName = (name?.isEmpty ?? true) ? nil : name
     }
@@ -61,12 +64,6 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The domain part, used for Message-IDs and the EHLO name.
-    /// The address lowercased, for comparing: the same string (no copy) when it has no capitals,
-    /// as almost every address in a list has, so indexes over a large list cost no new strings.
-    public var key: String {
-        address.utf8.allSatisfy({ $0 < 0x80 && !(0x41...0x5A).contains($0) }) ? address : address.lowercased()
-    }
-
     public var domain: Substring {
         address[address.index(after: address.lastIndex(of: "@") ?? address.startIndex)...]
     }

@@ -1,31 +1,11 @@
 import Foundation
 import Mustache
 
-/// Who a message is for.
-public enum Recipient: Sendable, Hashable {
-    case member(Member)
-    case partner(Partner)
-
-    public var address: MailAddress {
-        switch self {
-        case .member(let member): member.address
-        case .partner(let partner): partner.address
-        }
-    }
-
-    public var language: LanguageCode? {
-        switch self {
-        case .member(let member): member.language
-        case .partner(let partner): partner.language
-        }
-    }
-}
-
 /// One message to render: which mailing, which occurrence, for whom.
 public struct RenderRequest: Sendable {
     public var kind: MailingKind
     /// The mailing's identity, such as `invitation/wednesday-hygge/2026-12-02`.
-    public var mailingID: String
+    public var mailingID: MailingID
     /// The occurrence an invitation, reminder, cancellation or partner copy is about.
     public var occurrence: Occurrence?
     /// The occurrences a newsletter lists (narrowed to the recipient's segments when rendered).
@@ -39,7 +19,8 @@ public struct RenderRequest: Sendable {
     public var now: Date
 
     public init(
-        kind: MailingKind, mailingID: String, occurrence: Occurrence, recipient: Recipient, sequence: Int = 0,
+        kind: MailingKind, mailingID: MailingID, occurrence: Occurrence, recipient: Recipient,
+        sequence: Int = 0,
         now: Date
     ) {
         self.kind = kind
@@ -119,8 +100,8 @@ public struct MessageRenderer: Sendable {
 
     /// The Message-ID of (mailing, recipient): the same in every attempt and every run, so the ledger
     /// can record it before sending and a resent message is recognisable.
-    public func messageID(mailingID: String, recipient: String) -> MessageID {
-        MessageID(stableKey: "\(mailingID) \(recipient.lowercased())", domain: network.from.domain)
+    public func messageID(mailingID: MailingID, recipient: AddressKey) -> MessageID {
+        DeliveryKey(mailing: mailingID, recipient: recipient).messageID(domain: network.from.domain)
     }
 
     /// The recipient's language, else the network's default, else English: the chain every text follows.
@@ -166,12 +147,13 @@ public struct MessageRenderer: Sendable {
             subject: texts.subject,
             date: request.now,
             timeZone: network.timeZone,
-            messageID: messageID(mailingID: request.mailingID, recipient: request.recipient.address.address),
+            messageID: messageID(mailingID: request.mailingID, recipient: request.recipient.address.key),
             listID: ListID(name: network.name, id: "invitations.\(network.from.domain)"),
             listUnsubscribe: unsubscribe.headers,
             oneClickUnsubscribe: unsubscribe.oneClick,
             extraHeaders: [
-                Header("X-Inviter-Mailing", request.mailingID), Header("Auto-Submitted", "auto-generated"),
+                Header("X-Inviter-Mailing", request.mailingID.description),
+                Header("Auto-Submitted", "auto-generated"),
             ],
             text: texts.text,
             html: texts.html
@@ -213,7 +195,7 @@ public struct MessageRenderer: Sendable {
     ) -> PreparedMessage? {
         var digest = request.digest
         if request.kind == .newsletter, case .member(let member) = request.recipient {
-            digest = Planner.digest(digest, for: member)
+            digest = digest.meant(for: member)
         }
         let shape = PreparedMessages.Shape(
             mailingID: request.mailingID, templateKey: request.templateKey, language: language,
@@ -305,7 +287,7 @@ public struct MessageRenderer: Sendable {
         }
         if request.kind == .newsletter {
             var digest = request.digest
-            if case .member(let member) = request.recipient { digest = Planner.digest(digest, for: member) }
+            if case .member(let member) = request.recipient { digest = digest.meant(for: member) }
             context["occurrences"] = digestEntries(digest, language: language)
         }
         return context
@@ -615,7 +597,8 @@ extension MessageRenderer {
             let recipient: Recipient = kind == .partner ? .partner(partner) : .member(member)
             requests.append(
                 RenderRequest(
-                    kind: kind, mailingID: "\(kind.rawValue)/sample", occurrence: sample,
+                    kind: kind, mailingID: Mailing(kind: kind, occurrence: sample, dueAt: Date()).id,
+                    occurrence: sample,
                     recipient: recipient,
                     now: Date()))
         }

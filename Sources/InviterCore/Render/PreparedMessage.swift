@@ -226,7 +226,7 @@ enum HTMLEscape {
 /// columns, and a newsletter's selection of events.
 final class PreparedMessages: Sendable {
     struct Shape: Hashable, Sendable {
-        var mailingID: String
+        var mailingID: MailingID
         var templateKey: String
         var language: LanguageCode
         var sequence: Int

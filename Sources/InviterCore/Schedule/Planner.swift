@@ -1,55 +1,5 @@
 import Foundation
 
-/// One mailing: a kind of message, about one occurrence (or a digest, or an announcement), due at one moment.
-public struct Mailing: Sendable, Hashable {
-    /// `invitation/wednesday-hygge/2026-12-02`, `newsletter/2026-12-01`, `announcement/citizens-meeting`:
-    /// stable, in every message's `X-Inviter-Mailing`.
-    public var id: String
-    public var kind: MailingKind
-    /// The occurrence an invitation, reminder, cancellation or partner copy is about.
-    public var occurrence: Occurrence?
-    /// The occurrences a newsletter lists.
-    public var digest: [Occurrence]
-    /// The template name of an announcement.
-    public var announcement: String?
-    /// The member segments an announcement goes to (`all` for everyone).
-    public var segments: [String]
-    /// When it is due; it may go out until `dueAt + grace`, and never once the occurrence has started.
-    public var dueAt: Date
-
-    public init(kind: MailingKind, occurrence: Occurrence, dueAt: Date) {
-        self.id = "\(kind.rawValue)/\(occurrence.id)"
-        self.kind = kind
-        self.occurrence = occurrence
-        self.digest = []
-        self.announcement = nil
-        self.segments = occurrence.audience
-        self.dueAt = dueAt
-    }
-
-    /// A newsletter on `date` listing `digest`.
-    public init(newsletterOn date: LocalDate, digest: [Occurrence], dueAt: Date) {
-        self.id = "newsletter/\(date)"
-        self.kind = .newsletter
-        self.occurrence = nil
-        self.digest = digest
-        self.announcement = nil
-        self.segments = ["all"]
-        self.dueAt = dueAt
-    }
-
-    /// An announcement from template `name` to `segments`.
-    public init(announcement name: String, segments: [String], dueAt: Date) {
-        self.id = "announcement/\(name)"
-        self.kind = .announcement
-        self.occurrence = nil
-        self.digest = []
-        self.announcement = name
-        self.segments = segments.isEmpty ? ["all"] : segments
-        self.dueAt = dueAt
-    }
-}
-
 /// Works out which mailings are due at a given moment and who gets them.
 ///
 /// Pure functions of `now`, the events and the policy, so that any instant
@@ -109,26 +59,6 @@ public enum Planner {
         return now < occurrence.start.instant(in: zone)
     }
 
-    /// The active members an occurrence is for: `all`, or anyone in one of its audience segments.
-    public static func audience(of occurrence: Occurrence, members: [Member]) -> [Member] {
-        audience(segments: occurrence.audience, members: members)
-    }
-
-    /// The active members in any of `segments`, or all of them for `all`.
-    public static func audience(segments list: [String], members: [Member]) -> [Member] {
-        let isIn = audienceTest(list)
-        return members.filter(isIn)
-    }
-
-    /// Whether a member is active and in one of `segments` (or `all`), for filtering a list
-    /// without copying it.
-    public static func audienceTest(_ segments: [String]) -> (Member) -> Bool {
-        let wanted = Set(segments)
-        let everyone = wanted.contains("all")
-        return { member in member.status == .active && (everyone || !wanted.isDisjoint(with: member.segments))
-        }
-    }
-
     /// The partner contacts of the kinds the occurrence reaches.
     public static func partners(of occurrence: Occurrence, partners: [Partner]) -> [Partner] {
         let kinds = Set(occurrence.partners)
@@ -144,16 +74,12 @@ public enum Planner {
             return Self.partners(of: occurrence, partners: partners).map(Recipient.partner)
         case .newsletter:
             // Only members for whom the digest lists something.
-            return audience(segments: ["all"], members: members)
-                .filter { !digest(mailing.digest, for: $0).isEmpty }.map(Recipient.member)
+            return members.filter { $0.isActive && !mailing.digest.meant(for: $0).isEmpty }.map(
+                Recipient.member)
         case .invitation, .reminder, .cancellation, .update, .announcement:
-            return audience(segments: mailing.segments, members: members).map(Recipient.member)
+            let audience = mailing.audience
+            return members.filter(audience.includes).map(Recipient.member)
         }
-    }
-
-    /// The occurrences of a digest that are meant for `member`.
-    public static func digest(_ occurrences: [Occurrence], for member: Member) -> [Occurrence] {
-        occurrences.filter { !audience(of: $0, members: [member]).isEmpty }
     }
 
     /// The newsletters due between `daysBack` days before and `daysAhead` days after `now`,

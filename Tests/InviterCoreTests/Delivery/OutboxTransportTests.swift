@@ -10,7 +10,7 @@ import Testing
         let results = try await transport.deliver(envelopes)
         #expect(results.map(\.outcome) == [.delivered, .delivered, .delivered])
         for envelope in envelopes {
-            let file = directory.appendingPathComponent(OutboxTransport.fileName(for: envelope.id))
+            let file = directory.appendingPathComponent(OutboxTransport.fileName(for: envelope.key.text))
             #expect(FileManager.default.contents(atPath: file.path).map(Array.init) == envelope.data)
         }
         // The same message again lands in the same file; nothing half-written is left behind.

@@ -41,7 +41,7 @@ import Testing
 
         #expect(results.count == 4)
         #expect(results.allSatisfy { $0.outcome == .delivered && $0.reply?.code == 250 })
-        #expect(Set(results.map(\.id)) == Set(envelopes.map(\.id)))
+        #expect(Set(results.map(\.key)) == Set(envelopes.map(\.key)))
         let received = try sink.messages()
         #expect(received.count == 4)
         for envelope in envelopes {

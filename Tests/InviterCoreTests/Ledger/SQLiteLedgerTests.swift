@@ -12,17 +12,18 @@ import Testing
             .appendingPathComponent("inviter-ledger-\(UUID().uuidString)")
     }
 
-    static func mailing(_ id: String, due: Date = t0, deadline: Date? = nil) -> MailingRecord {
+    static func mailing(_ id: MailingID, due: Date = t0, deadline: Date? = nil) -> MailingRecord {
         MailingRecord(id: id, kind: .invitation, dueAt: due, deadline: deadline)
     }
 
-    static func recipients(_ addresses: [String], tag: String = "") -> [(address: String, messageID: String)]
-    {
-        addresses.map { (address: $0, messageID: "<\($0.lowercased())\(tag)@inviter>") }
+    static func recipients(_ addresses: [String], tag: String = "") -> [(
+        address: AddressKey, messageID: String
+    )] {
+        addresses.map { (address: AddressKey($0), messageID: "<\($0.lowercased())\(tag)@inviter>") }
     }
 
-    static func key(_ mailing: String, _ recipient: String) -> DeliveryKey {
-        DeliveryKey(mailingID: mailing, recipient: recipient)
+    static func key(_ mailing: MailingID, _ recipient: String) -> DeliveryKey {
+        DeliveryKey(mailing: mailing, recipient: AddressKey(recipient))
     }
 
     /// Runs `body` with a ledger in a fresh folder, and removes the folder afterwards.
@@ -284,9 +285,10 @@ import Testing
 
             let all = try ledger.ready(now: now, resendUnknown: true, limit: 100)
             #expect(
-                all.map(\.key.description) == [
-                    "b-first → m@x.org", "b-first → z@x.org", "a-same-due → q@x.org", "a-second → a@x.org",
-                    "a-second → y@x.org",
+                all.map(\.key) == [
+                    Self.key("b-first", "m@x.org"), Self.key("b-first", "z@x.org"),
+                    Self.key("a-same-due", "q@x.org"), Self.key("a-second", "a@x.org"),
+                    Self.key("a-second", "y@x.org"),
                 ])
             #expect(
                 try ledger.ready(now: now, resendUnknown: true, limit: 3).map(\.key)
@@ -294,7 +296,7 @@ import Testing
             #expect(try ledger.ready(now: now, resendUnknown: true, limit: 0).isEmpty)
             // Before its deadline the expired mailing was ready, first.
             let earlier = try ledger.ready(now: Self.t0, resendUnknown: true, limit: 1)
-            #expect(earlier.map(\.key.mailingID) == ["0-expired"])
+            #expect(earlier.map(\.key.mailing) == ["0-expired"])
         }
     }
 
@@ -495,10 +497,11 @@ import Testing
     }
 
     @Test func errorsNameWhatWentWrong() throws {
-        let key = Self.key("m1", "a@x.org")
+        let key = Self.key("invitation/hygge/2026-12-02", "A@x.org")
         #expect(
             SQLiteLedgerError.unknownDelivery(key).description
-                == "the ledger has no delivery m1 → a@x.org; register the mailing first")
+                == "the ledger has no delivery invitation/hygge/2026-12-02 → a@x.org; register the mailing first"
+        )
         // A file where the folder should be.
         let directory = Self.folder()
         defer { try? FileManager.default.removeItem(at: directory) }

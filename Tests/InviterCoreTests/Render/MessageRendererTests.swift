@@ -43,7 +43,7 @@ struct RenderFixture {
         return directory
     }
 
-    func occurrence(_ id: String) throws -> Occurrence {
+    func occurrence(_ id: OccurrenceID) throws -> Occurrence {
         let zone = network.configuration.network.timeZone
         let first = try #require(LocalDate(iso: "2026-11-01"))
         let last = try #require(LocalDate(iso: "2027-02-01"))
@@ -63,13 +63,18 @@ struct RenderFixture {
             fields: [:], sources: ["members.csv:2"])
     }
 
-    func render(_ kind: MailingKind, _ occurrenceID: String, _ recipient: Recipient) throws -> RenderedMessage
+    func render(_ kind: MailingKind, _ occurrenceID: OccurrenceID, _ recipient: Recipient) throws
+        -> RenderedMessage
     {
         let occurrence = try occurrence(occurrenceID)
+        // An update is rendered as a run sends the first change: `update/<occurrence>/1`, SEQUENCE 1.
+        let sequence = kind == .update ? 1 : 0
         return try renderer.render(
             RenderRequest(
-                kind: kind, mailingID: "\(kind.rawValue)/\(occurrence.id)", occurrence: occurrence,
-                recipient: recipient, now: Self.now))
+                kind: kind,
+                mailingID: Mailing(kind: kind, occurrence: occurrence, dueAt: Self.now, sequence: sequence)
+                    .id,
+                occurrence: occurrence, recipient: recipient, sequence: sequence, now: Self.now))
     }
 }
 
@@ -126,7 +131,7 @@ struct RenderFixture {
             rendered = try fixture.renderer.render(
                 RenderRequest(mailing: mailing, recipient: recipient, now: RenderFixture.now))
         default:
-            let occurrenceID =
+            let occurrenceID: OccurrenceID =
                 kind == .cancellation ? "wednesday-hygge/2026-12-30" : "wednesday-hygge/2026-12-16"
             rendered = try fixture.render(kind, occurrenceID, recipient)
         }

@@ -51,8 +51,12 @@ import Testing
         for kind in kinds {
             requests.append(
                 RenderRequest(
-                    kind: kind, mailingID: "\(kind.rawValue)/\(occurrence.id)", occurrence: occurrence,
-                    recipient: recipient, sequence: kind == .update ? 1 : 0, now: RenderFixture.now))
+                    kind: kind,
+                    mailingID: Mailing(
+                        kind: kind, occurrence: occurrence, dueAt: RenderFixture.now, sequence: 1
+                    ).id,
+                    occurrence: occurrence, recipient: recipient, sequence: kind == .update ? 1 : 0,
+                    now: RenderFixture.now))
         }
         guard case .member = recipient else { return requests }
         let digest = try [
@@ -118,7 +122,7 @@ import Testing
                 name, "en", address: "\(name.prefix(2).lowercased())@example.org")
             let rendered = try fixture.renderer.render(
                 RenderRequest(
-                    kind: .invitation, mailingID: "invitation/\(occurrence.id)", occurrence: occurrence,
+                    kind: .invitation, mailingID: .of(.invitation, occurrence.id), occurrence: occurrence,
                     recipient: .member(member), now: RenderFixture.now))
             let first = String(name.split(separator: " ")[0])
             #expect(rendered.message.text.contains("Dear \(first)"))

@@ -15,7 +15,7 @@ import Testing
         return try #require(formatter.date(from: text))
     }
 
-    func due(_ network: LoadedNetwork, _ instant: String) throws -> [String] {
+    func due(_ network: LoadedNetwork, _ instant: String) throws -> [MailingID] {
         Planner.due(
             at: try at(instant), events: network.events, schedule: network.configuration.schedule, zone: zone
         ).map(\.id)
@@ -132,7 +132,7 @@ import Testing
         #expect(recipients.count == 2, "both members have something in the digest")
         let mette = try #require(network.members.members.first { $0.address.address == "mette@example.org" })
         #expect(
-            !Planner.digest(newsletter.digest, for: mette).contains { $0.eventID == "christmas-lunch" },
+            !newsletter.digest.meant(for: mette).contains { $0.eventID == "christmas-lunch" },
             "newcomers only")
         let tooEarly = try #require(formatter.date(from: "2026-12-01T08:59:00+01:00"))
         #expect(

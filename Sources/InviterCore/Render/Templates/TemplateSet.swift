@@ -1,23 +1,6 @@
 import Foundation
 import Mustache
 
-/// The kinds of mail that have templates of their own.
-public enum MailingKind: String, Sendable, CaseIterable, Codable {
-    case invitation, reminder, cancellation, partner
-    /// To those already invited, when an occurrence's time or place changed after the invitation.
-    case update
-    /// The digest of coming occurrences, on the schedule's own RRULE.
-    case newsletter
-    /// A one-off message from a named template in `announcements/<name>/`.
-    case announcement
-
-    /// The kinds every network needs a template for.
-    static let required: [MailingKind] = [.invitation, .reminder, .cancellation, .partner, .update]
-
-    /// The kinds about one occurrence, which carry a calendar part.
-    public var isAboutOccurrence: Bool { ![.newsletter, .announcement].contains(self) }
-}
-
 /// One template: a subject line and a Markdown body, both Mustache.
 ///
 /// A template file reads

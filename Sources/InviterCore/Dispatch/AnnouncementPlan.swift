@@ -1,0 +1,95 @@
+import Foundation
+
+/// A one-off announcement as `inviter announce` was asked for it: the template, who gets it and
+/// under which ids, checked against the network before anything is recorded.
+public struct AnnouncementPlan: Sendable {
+    /// The mailing to the members, under the id with the local date it goes out on.
+    public let mailing: Mailing
+    /// The member segments it goes to; empty when only partner contacts get it.
+    public let segments: [String]
+    public let partnerKinds: [PartnerKind]
+    public let members: [Recipient]
+    public let partnerContacts: [Recipient]
+
+    /// Why an announcement cannot be planned: the user's words were off.
+    public enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
+        case unknownTemplate(String, known: [String])
+        case unknownPartnerKind(String)
+
+        public var description: String {
+            switch self {
+            case .unknownTemplate(let name, let known):
+                return "no announcement template \(name.debugDescription)"
+                    + Suggestion.didYouMean(name, among: known)
+                    + (known.isEmpty ? "" : "; known: \(known.joined(separator: ", "))")
+            case .unknownPartnerKind(let text):
+                let names = PartnerKind.allCases.map(\.rawValue)
+                return "--partners \(text.debugDescription) is not a partner kind; use "
+                    + names.joined(separator: ", ") + Suggestion.didYouMean(text, among: names)
+            }
+        }
+    }
+
+    /// - Parameters:
+    ///   - segments: Member segments as typed; none means every active member, unless `partners`
+    ///     are given alone, which sends to partner contacts only.
+    ///   - partners: Partner kinds as typed.
+    ///   - at: When it is due.
+    /// - Throws: ``Problem`` for an unknown template or partner kind.
+    public init(
+        template: String, segments: [String], partners: [String], at: Date, network: LoadedNetwork,
+        templates: TemplateSet
+    ) throws(Problem) {
+        guard templates.announcements.contains(template) else {
+            throw .unknownTemplate(template, known: templates.announcements)
+        }
+        var kinds: [PartnerKind] = []
+        for text in partners {
+            guard let kind = PartnerKind(rawValue: text.lowercased()) else { throw .unknownPartnerKind(text) }
+            kinds.append(kind)
+        }
+        let chosen = segments.isEmpty ? (kinds.isEmpty ? ["all"] : []) : segments.map { $0.lowercased() }
+        let date = LocalDateTime(at, in: network.configuration.network.timeZone).date
+        let mailing = Mailing(announcement: template, segments: chosen, dueAt: at, on: date)
+        self.mailing = mailing
+        self.segments = chosen
+        self.partnerKinds = kinds
+        self.members =
+            chosen.isEmpty
+            ? [] : Planner.recipients(of: mailing, members: network.members.members, partners: [])
+        let wanted = Set(kinds)
+        self.partnerContacts = (network.partners?.partners ?? []).filter { wanted.contains($0.kind) }.map(
+            Recipient.partner)
+    }
+
+    /// Everyone it goes to, members first.
+    public var recipients: [Recipient] { members + partnerContacts }
+
+    /// What a dry run shows: each id a real announce records under, with its recipients per language.
+    public func dryRunLines(defaultLanguage: LanguageCode) -> [String] {
+        var lines: [String] = []
+        if !segments.isEmpty {
+            lines.append(
+                "\(mailing.id) to \(segments.joined(separator: ", ")): \(counted(members.count, "member")) "
+                    + "(\(LanguageCount.summary(members, defaultLanguage: defaultLanguage)))")
+        }
+        if !partnerKinds.isEmpty {
+            lines.append(
+                "\(mailing.id.partnerCopy) to \(partnerKinds.map(\.rawValue).sorted().joined(separator: ", ")): "
+                    + "\(counted(partnerContacts.count, "partner contact")) "
+                    + "(\(LanguageCount.summary(partnerContacts, defaultLanguage: defaultLanguage)))")
+        }
+        return lines
+    }
+}
+
+/// How many recipients read each language, for plans and dry runs: `da 3, en 12`.
+public enum LanguageCount {
+    public static func summary(_ recipients: [Recipient], defaultLanguage: LanguageCode) -> String {
+        var counts: [String: Int] = [:]
+        for recipient in recipients {
+            counts[(recipient.language ?? defaultLanguage).identifier, default: 0] += 1
+        }
+        return counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+}

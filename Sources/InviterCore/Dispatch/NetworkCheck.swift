@@ -1,0 +1,68 @@
+import Foundation
+
+/// `inviter check`: everything a run would read, validated, every problem as `file:line`.
+///
+/// Configuration, events and lists first (a network that does not load stops here), then the
+/// templates, the languages members would get them in, the event texts per language, and a summary.
+public struct NetworkCheck: Sendable {
+    /// What the check came to, for the exit status.
+    public enum Verdict: Sendable, Equatable {
+        /// Everything is usable; warnings allowed.
+        case usable
+        /// Events or list rows have errors (65).
+        case dataErrors
+        /// The configuration or the templates have errors (78).
+        case configurationErrors
+    }
+
+    /// The report, for standard output.
+    public var lines: [String] = []
+    /// The closing word on errors, for standard error.
+    public var errorLines: [String] = []
+    public var verdict = Verdict.usable
+
+    /// Checks the network configured in `configuration` as it stands at `now`.
+    public init(configuration: URL, now: Date) {
+        let network: LoadedNetwork
+        do {
+            network = try NetworkLoader.load(configuration: configuration)
+        } catch {
+            lines = error.problems.map(\.description)
+            let errors = error.problems.filter { $0.severity == .error }
+            errorLines = ["\(counted(errors.count, "error")): nothing can be sent until they are fixed"]
+            verdict = errors.contains { $0.kind == .configuration } ? .configurationErrors : .dataErrors
+            return
+        }
+        lines = network.problems.map(\.description)
+        let setup: RenderSetup
+        do {
+            setup = try RenderSetup.load(network.configuration, extraFields: network.members.extraFields)
+        } catch {
+            lines += error.problems.map(\.description)
+            errorLines = ["the templates have errors: nothing can be sent until they are fixed"]
+            verdict = .configurationErrors
+            return
+        }
+        let templateWarnings =
+            setup.warnings
+            + setup.renderer.fallbackWarnings(
+                members: network.members.members, partners: network.partners?.partners ?? [])
+        lines += templateWarnings.map(\.description)
+        let defaultLanguage = network.configuration.network.defaultLanguage
+        let templates = setup.renderer.templates
+        let textWarnings = EventTextCheck.warnings(
+            events: network.events, members: network.members.members, defaultLanguage: defaultLanguage,
+            renderedIn: {
+                templates.language(of: MailingKind.invitation.rawValue, for: $0, fallback: defaultLanguage)
+                    ?? $0
+            })
+        lines += textWarnings.map(\.description)
+        lines += CheckSummary(network, now: now).lines
+        let languages = templates.languages(for: MailingKind.invitation.rawValue).map(\.identifier)
+        lines.append(
+            "Templates: \(languages.joined(separator: ", ")); "
+                + "\(counted(templateWarnings.count, "template warning")), "
+                + "\(counted(textWarnings.count, "event text warning"))")
+        if network.problems.contains(where: { $0.severity == .error }) { verdict = .dataErrors }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Synchronization
+
+/// Marks a batch's deliveries `sending` in the ledger a group at a time, ahead of the transport,
+/// on a thread of its own: the ``HandOverGate`` a run hands its transport.
+///
+/// At most one group is being marked at a time, and a new one only when fewer than two groups are
+/// marked and not yet started: enough that a slow fsync (a few milliseconds on a busy disk) does
+/// not leave the connections idle, while a run killed at any instant leaves in doubt only the
+/// messages in flight and at most three groups that were marked but never handed over. Each
+/// mark is one commit, which also carries the outcomes reported since the last one (see
+/// `Dispatcher.send`), so a run pays one fsync per group of messages.
+final class SendingMarks: HandOverGate {
+    private struct State {
+        var marked = 0
+        var busy = false
+        var failure: String?
+        var wake: (@Sendable () -> Void)?
+    }
+
+    private let keys: [DeliveryKey]
+    private let group: Int
+    private let mark: @Sendable ([DeliveryKey]) throws -> Void
+    private let state = Mutex(State())
+    private let queue = DispatchQueue(label: "inviter-sending-marks")
+
+    /// - Parameters:
+    ///   - keys: The batch's deliveries, in the order of its envelopes.
+    ///   - group: How many to mark in one commit.
+    ///   - mark: Marks the keys `sending`, durably; called on the marks' own thread, one call at a time.
+    init(keys: [DeliveryKey], group: Int, mark: @escaping @Sendable ([DeliveryKey]) throws -> Void) {
+        self.keys = keys
+        self.group = max(group, 1)
+        self.mark = mark
+    }
+
+    func whenCleared(_ wake: @escaping @Sendable () -> Void) {
+        state.withLock { $0.wake = wake }
+    }
+
+    func cleared(toward next: Int) throws -> Int {
+        markAhead(of: next)
+        let (marked, failure) = state.withLock { ($0.marked, $0.failure) }
+        if let failure { throw MarkFailure(description: failure) }
+        return marked
+    }
+
+    /// Starts marking the next group when fewer than two groups are marked ahead of `next`.
+    private func markAhead(of next: Int) {
+        let range: Range<Int>? = state.withLock { state in
+            guard !state.busy, state.failure == nil, state.marked < keys.count,
+                state.marked - next < 2 * group
+            else { return nil }
+            state.busy = true
+            return state.marked..<min(state.marked + group, keys.count)
+        }
+        guard let range else { return }
+        queue.async { [self] in
+            let failure: String?
+            do {
+                try mark(Array(keys[range]))
+                failure = nil
+            } catch {
+                failure = "\(error)"
+            }
+            let wake = state.withLock { state in
+                state.busy = false
+                if let failure { state.failure = failure } else { state.marked = range.upperBound }
+                return state.wake
+            }
+            wake?()
+        }
+    }
+
+    /// Waits for a group being marked, so that nothing is marked after the delivery is over.
+    func finish() {
+        queue.sync {}
+    }
+
+    /// The ledger could not mark a group: the transport starts nothing more.
+    struct MarkFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+}

@@ -1,0 +1,19 @@
+/// The kinds of mail Inviter sends.
+///
+/// A kind is part of every mailing's identity (``MailingID``), of the ledger's records and of the
+/// template a message is rendered from, so it belongs to the model rather than to any one stage.
+public enum MailingKind: String, Sendable, CaseIterable, Codable {
+    case invitation, reminder, cancellation, partner
+    /// To those already invited, when an occurrence's time or place changed after the invitation.
+    case update
+    /// The digest of coming occurrences, on the schedule's own RRULE.
+    case newsletter
+    /// A one-off message from a named template in `announcements/<name>/`.
+    case announcement
+
+    /// The kinds every network needs a template for.
+    static let required: [MailingKind] = [.invitation, .reminder, .cancellation, .partner, .update]
+
+    /// The kinds about one occurrence, which carry a calendar part.
+    public var isAboutOccurrence: Bool { ![.newsletter, .announcement].contains(self) }
+}
