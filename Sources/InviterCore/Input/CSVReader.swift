@@ -128,13 +128,13 @@ public enum CSVReader {
     public static func read(_ bytes: [UInt8], file: String, kind: InputProblem.Kind = .data)
         throws(InputProblems) -> CSVTable
     {
-        let outcome = bytes.withUnsafeBufferPointer { buffer in
-            var parser = CSVParser(bytes: buffer, file: file, kind: kind)
-            return parser.parse()
-        }
-        switch outcome {
-        case .success(let table): return table
-        case .failure(let problem): throw InputProblems([problem])
+        do {
+            return try bytes.withUnsafeBufferPointer { buffer throws(InputProblem) in
+                var parser = CSVParser(bytes: buffer, file: file, kind: kind)
+                return try parser.parse()
+            }
+        } catch {
+            throw InputProblems([error])
         }
     }
 
