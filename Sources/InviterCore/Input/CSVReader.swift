@@ -94,11 +94,11 @@ public struct CSVTable: Sendable {
 ///   rows as `;;;;`), are skipped.
 /// - A row with fewer fields than the header gets empty values.
 ///
-/// What stops the whole file (thrown as `InputProblems`): an empty file, bytes
+/// What stops the whole file (thrown as ``InputProblems``): an empty file, bytes
 /// that are not UTF-8, a quote that is never closed (it swallows the rest of the
 /// file), and a header line that mixes delimiters or cannot be read.
 ///
-/// What leaves out one row (in `CSVTable.problems`): a quote inside an unquoted
+/// What leaves out one row (in ``CSVTable/problems``): a quote inside an unquoted
 /// field, text after a closing quote, more fields than the header has columns
 /// (even empty ones: an unquoted delimiter in a name shifts every later value,
 /// and a row read with shifted values would be worse than one left out), and a
@@ -110,7 +110,7 @@ public enum CSVReader {
     ///   - url: Where the file is.
     ///   - file: The name to show in messages (relative to the working directory where possible).
     ///   - kind: Whether problems are data (member lists) or configuration problems.
-    /// - Throws: `InputProblems` when the file is missing, unreadable or cannot be read as CSV.
+    /// - Throws: ``InputProblems`` when the file is missing, unreadable or cannot be read as CSV.
     public static func read(contentsOf url: URL, file: String, kind: InputProblem.Kind = .data)
         throws(InputProblems) -> CSVTable
     {
@@ -124,7 +124,7 @@ public enum CSVReader {
     ///   - bytes: The file's content.
     ///   - file: The name to show in messages.
     ///   - kind: Whether problems are data (member lists) or configuration problems.
-    /// - Throws: `InputProblems` with one problem when the file as a whole cannot be read.
+    /// - Throws: ``InputProblems`` with one problem when the file as a whole cannot be read.
     public static func read(_ bytes: [UInt8], file: String, kind: InputProblem.Kind = .data)
         throws(InputProblems) -> CSVTable
     {
@@ -206,7 +206,7 @@ extension CSVTable {
     ///   - required: Columns the list cannot do without.
     ///   - optional: Columns with a meaning of their own; any other column is an extra one.
     /// - Returns: The 0-based index of every required and optional column that is present.
-    /// - Throws: `InputProblems` naming the header line and the columns found, so the
+    /// - Throws: ``InputProblems`` naming the header line and the columns found, so the
     ///   organizer can see at once that, say, the column is called `E-mail`.
     func locateColumns(required: [String], optional: [String], kind: InputProblem.Kind) throws(InputProblems)
         -> [String: Int]
