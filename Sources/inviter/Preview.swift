@@ -38,6 +38,7 @@ extension Inviter {
                 }
             }
             let output = URL(fileURLWithPath: out)
+            let ledger = try readLedger(network.configuration)
             var request = PreviewRequest(
                 now: instant, output: output, mailing: mailing, recipient: recipient, language: languageFilter
             )
@@ -46,7 +47,7 @@ extension Inviter {
             request.writesFiles = !summary
             do {
                 let (entries, upcoming) = try InviterCore.Preview.write(
-                    request, network: network, renderer: renderer)
+                    request, network: network, renderer: renderer, ledger: ledger)
                 let mailings = Set(entries.map(\.mailing.id))
                 if summary {
                     for line in PreviewSummary.lines(entries) { print(line) }
@@ -59,11 +60,12 @@ extension Inviter {
                             + "to \(output.path)/")
                 }
                 if entries.isEmpty, mailing == nil {
+                    // ISO 8601 in the network's zone, so a time can be copied into --now.
+                    let times = ISO8601DateFormatter()
+                    times.timeZone = network.configuration.network.timeZone
                     print("Nothing is due at this moment. Next mailings:")
                     for next in upcoming.prefix(5) {
-                        print(
-                            "  \(next.id)  due \(MessageEncoder.rfc5322Date(next.dueAt, in: network.configuration.network.timeZone))"
-                        )
+                        print("  \(next.id)  due \(times.string(from: next.dueAt))")
                     }
                 }
                 if !summary {

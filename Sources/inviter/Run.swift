@@ -29,7 +29,8 @@ extension Inviter {
             let renderer = try makeRenderer(network)
             let configuration = network.configuration
             if dryRun {
-                for line in DryRun.lines(DuePlan(network: network, now: instant), network: network) {
+                let plan = try RunPlan(network: network, ledger: try readLedger(configuration), now: instant)
+                for line in DryRun.lines(plan, network: network) {
                     print(line)
                 }
                 return
@@ -73,6 +74,16 @@ extension Inviter {
             }
             try ExitCodes.check(summary)
         }
+    }
+}
+
+/// The ledger as it stands, for reading only (a dry run, a preview); nil when there is none yet.
+func readLedger(_ configuration: Configuration) throws -> SQLiteLedger? {
+    do {
+        return try SQLiteLedger.reading(directory: configuration.delivery.state)
+    } catch {
+        printError("error: cannot read the ledger in \(configuration.delivery.state.path): \(error)")
+        throw ExitCodes.configError
     }
 }
 

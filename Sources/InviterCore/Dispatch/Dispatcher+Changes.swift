@@ -16,27 +16,24 @@ extension Dispatcher {
         return mailing.kind == .cancellation ? current + 1 : current
     }
 
-    /// Notices occurrences whose time or place changed after their invitation went out, and
-    /// registers an update to everyone who got the invitation, with the next SEQUENCE; and
-    /// occurrences cancelled after it, and registers the cancellation to them, once.
+    /// Records the cancellations and updates the plan found (to everyone who got the invitation,
+    /// once), and what each occurrence's members have now been told: its time and place, and the
+    /// calendar SEQUENCE of that message.
     ///
     /// Both are due the moment a run first sees the change, however long after the invitation an
     /// organizer makes it: a cancellation tied to the invitation's grace would never reach the
     /// people invited two weeks earlier. An occurrence cancelled before its invitation is told to
     /// nobody, since nobody was invited.
-    func announceChanges(_ plan: DuePlan, now: Date, summary: inout RunSummary) throws {
-        for mailing in plan.mailings where mailing.kind == .cancellation {
-            guard let occurrence = mailing.occurrence, now < occurrence.start.instant(in: zone),
-                try ledger.mailing(mailing.id) == nil
-            else { continue }
-            let invited = try ledger.recipients(of: .of(.invitation, occurrence.id), state: .sent)
-            guard !invited.isEmpty else { continue }
+    func recordChanges(_ plan: RunPlan, now: Date, summary: inout RunSummary) throws {
+        for item in plan.items where item.cause == .change {
+            guard let occurrence = item.mailing.occurrence else { continue }
             summary.registered += try register(
-                mailing.id, kind: .cancellation, dueAt: now, deadline: occurrence.start.instant(in: zone),
-                addresses: invited, now: now)
-            summary.mailingsDue.append(mailing.id.description)
+                item.mailing.id, kind: item.mailing.kind, dueAt: now,
+                deadline: occurrence.start.instant(in: zone),
+                addresses: item.recorded, now: now)
+            summary.mailingsDue.append(item.mailing.id.description)
         }
-        for mailing in plan.mailings where mailing.kind == .invitation {
+        for mailing in plan.due.mailings where mailing.kind == .invitation {
             guard let occurrence = mailing.occurrence, !occurrence.cancelled,
                 now < occurrence.start.instant(in: zone), try ledger.mailing(mailing.id) != nil
             else { continue }
@@ -47,17 +44,10 @@ extension Dispatcher {
                 continue
             }
             guard version.fingerprint != fingerprint else { continue }
-            let sequence = version.sequence + 1
-            let invited = try ledger.recipients(of: mailing.id, state: .sent)
-            if !invited.isEmpty {
-                let update = MailingID.update(occurrence.id, sequence: sequence)
-                summary.registered += try register(
-                    update, kind: .update, dueAt: now, deadline: occurrence.start.instant(in: zone),
-                    addresses: invited, now: now)
-                summary.mailingsDue.append(update.description)
-            }
+            // The update the plan registered carries this SEQUENCE; with nobody invited yet, the
+            // next invitation's calendar entry does.
             try ledger.setOccurrenceVersion(
-                occurrence.id, fingerprint: fingerprint, sequence: sequence, now: now)
+                occurrence.id, fingerprint: fingerprint, sequence: version.sequence + 1, now: now)
         }
     }
 }

@@ -72,19 +72,14 @@ extension Dispatcher {
 
     /// Mailings whose grace has ended without a run: recorded as skipped, once, so `status` shows
     /// them, and never sent late.
-    func skipMissed(_ plan: DuePlan, now: Date, summary: inout RunSummary) throws {
-        for mailing in plan.mailings where mailing.kind != .cancellation {
-            let latest = configuration.schedule.grace.after(mailing.dueAt, in: zone)
-            let start = mailing.occurrence?.start.instant(in: zone) ?? .distantFuture
-            guard latest <= now, now < start, try ledger.mailing(mailing.id) == nil else { continue }
-            // Only a mailing due within the last days is worth reporting; older ones predate this ledger.
-            guard now.timeIntervalSince(mailing.dueAt) < 3 * 86_400 else { continue }
-            let addresses = try recipients(of: mailing).map(\.address.key)
+    func recordMissed(_ plan: RunPlan, now: Date, summary: inout RunSummary) throws {
+        for item in plan.items where item.cause == .missed {
+            let mailing = item.mailing
             _ = try register(
                 mailing.id, kind: mailing.kind, dueAt: mailing.dueAt, deadline: deadline(of: mailing),
-                addresses: addresses, now: now)
+                addresses: item.recorded, now: now)
             let due = MessageEncoder.rfc5322Date(mailing.dueAt, in: zone)
-            let keys = addresses.map { DeliveryKey(mailing: mailing.id, recipient: $0) }
+            let keys = item.recorded.map { DeliveryKey(mailing: mailing.id, recipient: $0) }
             try ledger.skip(
                 keys, reason: "missed: due \(due), and the grace period ended before a run", now: now)
             summary.skipped += keys.count

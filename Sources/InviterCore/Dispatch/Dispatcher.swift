@@ -36,18 +36,19 @@ public struct Dispatcher: Sendable {
         var summary = RunSummary()
         summary.recovered = try ledger.recoverInterrupted(now: now)
 
-        // Plan and record: each due mailing with its recipients, once.
-        let plan = DuePlan(network: network, now: now)
-        summary.mailingsDue = plan.due.map(\.id.description)
-        for mailing in plan.due {
+        // Plan (the same plan a dry run prints and a preview renders), then record: each due
+        // mailing with its recipients, each change to those invited, each missed mailing, once.
+        let plan = try RunPlan(network: network, ledger: ledger, now: now, listingDueRecipients: false)
+        summary.mailingsDue = plan.due.due.map(\.id.description)
+        for mailing in plan.due.due {
             summary.registered += try register(
                 mailing.id, kind: mailing.kind, dueAt: mailing.dueAt, deadline: deadline(of: mailing),
                 addresses: try recipientAddresses(of: mailing), now: now)
         }
-        try announceChanges(plan, now: now, summary: &summary)
-        try skipMissed(plan, now: now, summary: &summary)
+        try recordChanges(plan, now: now, summary: &summary)
+        try recordMissed(plan, now: now, summary: &summary)
         summary.expired = try ledger.expire(now: now, reason: "gave up: the event has started")
-        try await deliverWaiting(plan, now: now, summary: &summary)
+        try await deliverWaiting(plan.due, now: now, summary: &summary)
         return summary
     }
 

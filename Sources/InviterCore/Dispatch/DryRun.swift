@@ -1,25 +1,42 @@
 import Foundation
 
-/// What `inviter run --dry-run` prints: the due plan, recipients per language, nothing changed.
+/// What `inviter run --dry-run` prints: the ``RunPlan``, recipients per language, what is left out
+/// and why; nothing changed.
 public enum DryRun {
-    public static func lines(_ plan: DuePlan, network: LoadedNetwork) -> [String] {
+    public static func lines(_ plan: RunPlan, network: LoadedNetwork) -> [String] {
         let configuration = network.configuration
         let zone = configuration.network.timeZone
+        let language = configuration.network.defaultLanguage
         var lines: [String] = []
-        if plan.due.isEmpty, plan.cancellations.isEmpty {
+        if plan.items.isEmpty {
             lines.append("Nothing is due at \(MessageEncoder.rfc5322Date(plan.now, in: zone)).")
         }
-        // A cancellation reaches only those who got the invitation, which the ledger knows and a
-        // dry run does not read: say so instead of counting the whole audience.
-        for mailing in plan.cancellations {
-            lines.append("\(mailing.id): to those who got the invitation, once, when a run first sees it")
+        for item in plan.items {
+            var line =
+                item.recipients.isEmpty
+                ? "\(item.mailing.id): nothing to send"
+                : "\(item.mailing.id): \(item.recipients.count) recipients "
+                    + "(\(LanguageCount.summary(item.recipients, defaultLanguage: language)))"
+            switch item.cause {
+            case .due: break
+            case .change where item.mailing.kind == .cancellation:
+                line += ", cancelled after the invitation: to those who got it"
+            case .change: line += ", moved after the invitation: to those who got it"
+            case .waiting: line += ", recorded by an earlier run and waiting"
+            case .missed: break
+            }
+            if item.alreadySent > 0 { line += "; \(item.alreadySent) already sent" }
+            if !item.skipped.isEmpty {
+                line +=
+                    "; left out: "
+                    + item.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(
+                        separator: ", ")
+            }
+            lines.append(line)
         }
-        for mailing in plan.due {
-            let recipients = Planner.recipients(
-                of: mailing, members: network.members.members, partners: network.partners?.partners ?? [])
-            let languages = LanguageCount.summary(
-                recipients, defaultLanguage: configuration.network.defaultLanguage)
-            lines.append("\(mailing.id): \(recipients.count) recipients (\(languages))")
+        if let rate = configuration.delivery.rate, plan.messageCount > rate.messages {
+            lines.append(
+                "The rate limit (\(rate)) lets part of it wait for later runs.")
         }
         lines.append("Dry run: nothing was sent or recorded.")
         return lines

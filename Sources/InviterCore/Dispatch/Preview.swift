@@ -72,31 +72,49 @@ public enum Preview {
 
     /// Writes one `.eml` and one `.html` per (mailing, recipient) and an `index.html`.
     ///
+    /// Without `--mailing` or `--announcement` it renders what a run would send now: the
+    /// ``RunPlan`` against the ledger as it stands, so updates and cancellations a change would
+    /// trigger are there, and recipients already sent are not.
+    ///
+    /// - Parameter ledger: The ledger opened for reading; nil when there is none yet.
     /// - Returns: the entries written, and the upcoming mailings (for "nothing is due now" hints).
     public static func write(
-        _ request: PreviewRequest, network: LoadedNetwork, renderer: MessageRenderer
+        _ request: PreviewRequest, network: LoadedNetwork, renderer: MessageRenderer,
+        ledger: (any Ledger)? = nil
     ) throws(Failure) -> (entries: [PreviewEntry], upcoming: [Mailing]) {
         let config = network.configuration
-        let plan = DuePlan(network: network, now: request.now)
-        let all = plan.mailings
-        let mailings: [Mailing]
+        let jobs: [(mailing: Mailing, recipients: [Recipient], sequence: Int)]
+        let plan: RunPlan
+        do {
+            plan = try RunPlan(network: network, ledger: ledger, now: request.now)
+        } catch {
+            throw .render("cannot read the ledger: \(error)")
+        }
+        let all = plan.due.mailings
         if let name = request.announcement {
             guard renderer.templates.announcements.contains(name) else {
                 throw .unknownAnnouncement(name, known: renderer.templates.announcements)
             }
-            mailings = [Mailing(announcement: name, segments: request.segments, dueAt: request.now)]
+            let mailing = Mailing(announcement: name, segments: request.segments, dueAt: request.now)
+            jobs = [(mailing, audience(of: mailing, network: network), 0)]
         } else if let id = request.mailing {
-            guard let mailing = MailingID(id).flatMap({ plan.known[$0] }) else {
+            guard let mailing = MailingID(id).flatMap({ plan.due.mailing($0) }) else {
                 let upcoming = all.filter { $0.dueAt >= request.now }.prefix(5).map(\.id.description)
                 throw .unknownMailing(id, suggestions: Array(upcoming))
             }
-            mailings = [mailing]
+            // A mailing the plan has goes to whom the run would send it; any other to its whole
+            // audience, whether due or not.
+            if let item = plan.items.first(where: { $0.mailing.id == mailing.id }), !item.recipients.isEmpty {
+                jobs = [(mailing, item.recipients, item.sequence)]
+            } else {
+                jobs = [(mailing, audience(of: mailing, network: network), mailing.id.sequence ?? 0)]
+            }
         } else {
-            // A cancellation goes only to those invited, which the ledger knows and a preview does not
-            // read; `--mailing cancellation/…` still renders one for every member of the audience.
-            mailings = plan.due
+            jobs = plan.items.filter { !$0.recipients.isEmpty }.map {
+                ($0.mailing, $0.recipients, $0.sequence)
+            }
         }
-        let upcoming = plan.upcoming
+        let upcoming = plan.due.upcoming
 
         if request.writesFiles {
             do {
@@ -106,19 +124,19 @@ public enum Preview {
             }
         }
         var entries: [PreviewEntry] = []
-        for mailing in mailings {
-            var recipients = Planner.recipients(
-                of: mailing, members: network.members.members, partners: network.partners?.partners ?? [])
-            if let wanted = request.recipient?.lowercased() {
-                recipients = recipients.filter { $0.address.address.lowercased() == wanted }
-            }
+        let wanted = request.recipient.map(AddressKey.init)
+        for (mailing, all, sequence) in jobs {
+            var recipients = all
+            if let wanted { recipients = recipients.filter { $0.address.key == wanted } }
             // In slices rendered and written on every core: each message is independent of the others.
             for start in stride(from: 0, to: recipients.count, by: sliceSize) {
                 let slice = Array(recipients[start..<min(start + sliceSize, recipients.count)])
                 let written = Mutex([Result<PreviewEntry?, Failure>?](repeating: nil, count: slice.count))
                 DispatchQueue.concurrentPerform(iterations: slice.count) { index in
                     let result = Result<PreviewEntry?, Failure> { () throws(Failure) -> PreviewEntry? in
-                        try preview(mailing, for: slice[index], request: request, renderer: renderer)
+                        try preview(
+                            mailing, for: slice[index], sequence: sequence, request: request,
+                            renderer: renderer)
                     }
                     written.withLock { $0[index] = result }
                 }
@@ -141,17 +159,24 @@ public enum Preview {
 }
 
 extension Preview {
+    /// Everyone a mailing is for, as the planner sees it (a cancellation: the whole audience).
+    static func audience(of mailing: Mailing, network: LoadedNetwork) -> [Recipient] {
+        Planner.recipients(
+            of: mailing, members: network.members.members, partners: network.partners?.partners ?? [])
+    }
+
     /// Recipients rendered at a time: enough to keep both cores busy, few enough to keep memory flat.
     static let sliceSize = 512
 
     /// Renders one message into its `.eml` and `.html` files; nil when it is not in the language asked for.
     private static func preview(
-        _ mailing: Mailing, for recipient: Recipient, request: PreviewRequest, renderer: MessageRenderer
+        _ mailing: Mailing, for recipient: Recipient, sequence: Int, request: PreviewRequest,
+        renderer: MessageRenderer
     ) throws(Failure) -> PreviewEntry? {
         let rendered: RenderedMessage
         do {
             rendered = try renderer.render(
-                RenderRequest(mailing: mailing, recipient: recipient, now: request.now))
+                RenderRequest(mailing: mailing, recipient: recipient, sequence: sequence, now: request.now))
         } catch {
             throw .render("\(mailing.id) for \(recipient.address.address): \(error)")
         }

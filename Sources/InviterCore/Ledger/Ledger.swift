@@ -135,6 +135,12 @@ public protocol Ledger: Sendable {
     func recipients(of mailingID: MailingID, state: DeliveryState) throws -> [AddressKey]
 
     func entry(_ key: DeliveryKey) throws -> LedgerEntry?
+    /// Every delivery of a mailing, in recipient order: for a plan of what a run would do.
+    func entries(of mailing: MailingID) throws -> [LedgerEntry]
+    /// What ``ready(now:resendUnknown:limit:)`` would give, read without changing anything: the
+    /// waiting deliveries of mailings already due, less those to suppressed addresses, and
+    /// `unknown` ones only when `resendUnknown`. For a dry run and a preview.
+    func waiting(now: Date, resendUnknown: Bool) throws -> [LedgerEntry]
     func mailing(_ id: MailingID) throws -> MailingRecord?
     func status(mailing: MailingID?) throws -> [MailingStatus]
 }

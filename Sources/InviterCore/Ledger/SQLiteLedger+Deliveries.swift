@@ -302,3 +302,34 @@ extension SQLiteLedger {
         }
     }
 }
+
+extension SQLiteLedger {
+    public func entries(of mailing: MailingID) throws -> [LedgerEntry] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT \(Self.entryColumns) FROM delivery d WHERE d.mailingId = ? ORDER BY d.recipient",
+                arguments: [mailing]
+            ).map { try Self.entry(from: $0, mailing: mailing) }
+        }
+    }
+
+    public func waiting(now: Date, resendUnknown: Bool) throws -> [LedgerEntry] {
+        try pool.read { db in
+            let seconds = now.timeIntervalSince1970
+            let states = resendUnknown ? "('pending', 'retrying', 'unknown')" : "('pending', 'retrying')"
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.entryColumns) FROM delivery d JOIN mailing m ON m.id = d.mailingId
+                    WHERE d.state IN \(states)
+                        AND (d.state <> 'retrying' OR d.nextAttemptAt IS NULL OR d.nextAttemptAt <= ?)
+                        AND m.dueAt <= ? AND (m.deadline IS NULL OR m.deadline > ?)
+                        AND d.recipient NOT IN (SELECT address FROM suppression)
+                    ORDER BY m.dueAt, m.id, d.recipient
+                    """,
+                arguments: [seconds, seconds, seconds]
+            ).map { try Self.entry(from: $0) }
+        }
+    }
+}

@@ -53,6 +53,36 @@ public final class SQLiteLedger: Ledger {
         self.pool = pool
     }
 
+    /// Opens an existing `<directory>/ledger.sqlite` for reading only, for a dry run or a preview
+    /// that must change nothing, not even create the file.
+    ///
+    /// - Returns: nil when there is no ledger yet: nothing has been recorded.
+    /// - Throws: `SQLiteLedgerError.cannotOpen`, or `.newerSchema` when a newer inviter changed the file.
+    public static func reading(directory: URL) throws -> SQLiteLedger? {
+        let file = directory.appendingPathComponent("ledger.sqlite")
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        var configuration = GRDB.Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.label = "InviterLedger"
+        do {
+            let pool = try DatabasePool(path: file.path, configuration: configuration)
+            if try pool.read({ db in try Self.migrator().hasBeenSuperseded(db) }) {
+                throw SQLiteLedgerError.newerSchema(path: file.path)
+            }
+            return SQLiteLedger(file: file, pool: pool)
+        } catch let error as SQLiteLedgerError {
+            throw error
+        } catch {
+            throw SQLiteLedgerError.cannotOpen(path: file.path, reason: String(describing: error))
+        }
+    }
+
+    private init(file: URL, pool: DatabasePool) {
+        self.file = file
+        self.pool = pool
+    }
+
     /// Opens the pool and brings the schema up to date, trying again while another process holds the file.
     ///
     /// The busy timeout covers transactions, but not everything at opening:
