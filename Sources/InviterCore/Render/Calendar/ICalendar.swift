@@ -7,6 +7,17 @@ import Synchronization
 /// from Foundation's data, so that every calendar program shows the same
 /// instant the invitation text names, also across daylight-saving changes.
 public enum ICalendar {
+    /// A built calendar by everything it is made from: every recipient of a mailing in one language
+    /// gets the same entry, so it is built once per run, not once per message.
+    private struct Key: Hashable {
+        var entry: CalendarEntry
+        var method: String
+        var zone: String
+        var stamp: Date
+        var productID: String
+    }
+    private static let built = Mutex<[Key: String]>([:])
+
     /// The whole VCALENDAR text with CRLF line ends, folded at 75 octets.
     ///
     /// Start and end are written as wall-clock times with `TZID`, as the
@@ -21,17 +32,6 @@ public enum ICalendar {
     ///   - zone: The network's zone, in which `entry.start` and `entry.end` are wall-clock times.
     ///   - stamp: When the part was made (DTSTAMP); injected so the output is reproducible.
     ///   - productID: The PRODID, naming the program that wrote the part.
-    /// A built calendar by everything it is made from: every recipient of a mailing in one language
-    /// gets the same entry, so it is built once per run, not once per message.
-    private struct Key: Hashable {
-        var entry: CalendarEntry
-        var method: String
-        var zone: String
-        var stamp: Date
-        var productID: String
-    }
-    private static let built = Mutex<[Key: String]>([:])
-
     public static func build(
         _ entry: CalendarEntry, method: CalendarMethod, zone: TimeZone, stamp: Date,
         productID: String = "-//Inviter//Inviter//EN"
