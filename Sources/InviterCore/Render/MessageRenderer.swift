@@ -73,11 +73,32 @@ public struct RenderRequest: Sendable {
 
 /// What a rendered message is, besides its bytes: for previews and logs.
 public struct RenderedMessage: Sendable {
-    public var message: Message
+    /// The message as plain values. Read-only, because ``encoded()`` may write a prepared
+    /// message's body from its own lines, which say what this says only while it is unchanged:
+    /// to send a changed copy (a test copy to another address), copy it out and encode the copy
+    /// with ``MessageEncoder``.
+    public let message: Message
     /// The language the template was in (after fallback).
     public var language: LanguageCode
     /// The HTML part alone, for a browser preview.
     public var html: String
+    /// The prepared message `message` was filled from, and the recipient's values; nil when it
+    /// was rendered whole.
+    let filled: (prepared: PreparedMessage, slots: [String])?
+
+    /// The message's bytes, as ``MessageEncoder/encode(_:)`` writes them for `message`.
+    ///
+    /// A prepared message's bytes come from what it encoded once for every recipient (the lines
+    /// without values, the calendar part); only the lines holding this recipient's values are
+    /// encoded here.
+    ///
+    /// - Throws: ``MessageEncodingError`` for a value that cannot be written safely.
+    public func encoded() throws(MessageEncodingError) -> [UInt8] {
+        let encoder = MessageEncoder()
+        guard let filled else { return try encoder.encode(message) }
+        let parts = filled.prepared.body(filled.slots)
+        return try encoder.encode(message, body: parts.body, attachments: parts.attachments)
+    }
 }
 
 /// Why a message could not be rendered.
@@ -143,7 +164,7 @@ public struct MessageRenderer: Sendable {
             recipient: request.recipient, link: unsubscribe.link, mailto: unsubscribe.mailto)
         let texts: RenderedTexts
         var calendar: (alternatives: [BodyPart], attachments: [MessageAttachment])
-        var lines: (text: FilledLines, html: FilledLines)?
+        var filled: (prepared: PreparedMessage, slots: [String])?
         let slots = values.slots
         if preparesMessages, PreparedMessage.fits(slots),
             let prepared = prepared(
@@ -151,10 +172,7 @@ public struct MessageRenderer: Sendable {
         {
             texts = prepared.texts(slots)
             calendar = (prepared.alternatives, prepared.attachments)
-            lines = (
-                FilledLines(layout: prepared.textLines, slots: slots, text: texts.text),
-                FilledLines(layout: prepared.htmlLines, slots: slots, text: texts.html)
-            )
+            filled = (prepared, slots)
         } else {
             texts = self.texts(for: request, template: template, language: language, values: values)
             calendar = calendarParts(for: request, language: language)
@@ -178,9 +196,7 @@ public struct MessageRenderer: Sendable {
         )
         message.alternatives = calendar.alternatives
         message.attachments = calendar.attachments
-        message.textLines = lines?.text
-        message.htmlLines = lines?.html
-        return RenderedMessage(message: message, language: language, html: texts.html)
+        return RenderedMessage(message: message, language: language, html: texts.html, filled: filled)
     }
 
     /// Subject, text and HTML of `request` for `values`, rendered from the templates.
@@ -226,9 +242,8 @@ public struct MessageRenderer: Sendable {
             let calendar = calendarParts(for: request, language: language)
             let prepared = PreparedMessage(
                 subject: FillPattern(parsing: rendered.subject), text: FillPattern(parsing: rendered.text),
-                html: FillPattern(parsing: rendered.html),
-                alternatives: calendar.alternatives.map(MessageEncoder.preEncoded),
-                attachments: calendar.attachments.map(MessageEncoder.preEncoded))
+                html: FillPattern(parsing: rendered.html), alternatives: calendar.alternatives,
+                attachments: calendar.attachments)
             let probe = values.replacing { index, _ in PreparedMessage.probe(index) }
             guard
                 prepared.texts(probe.slots)

@@ -132,6 +132,7 @@ struct RenderFixture {
         }
         #expect(rendered.language.identifier == language, "the \(language) template was used")
         let bytes = try MessageEncoder().encode(rendered.message)
+        #expect(try rendered.encoded() == bytes, "the prepared bytes are the message's")
         let directory = TestPaths.golden.appendingPathComponent("rendered")
         let file = directory.appendingPathComponent("\(name).eml")
         if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {

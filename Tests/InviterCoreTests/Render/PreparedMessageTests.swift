@@ -87,10 +87,9 @@ import Testing
                 #expect(prepared.html == expected.html, "HTML of \(label)")
                 #expect(prepared.message.text == expected.message.text, "text of \(label)")
                 #expect(prepared.message.subject == expected.message.subject, "subject of \(label)")
-                #expect(
-                    try MessageEncoder().encode(prepared.message)
-                        == MessageEncoder().encode(expected.message),
-                    "bytes of \(label)")
+                let bytes = try MessageEncoder().encode(expected.message)
+                #expect(try MessageEncoder().encode(prepared.message) == bytes, "bytes of \(label)")
+                #expect(try prepared.encoded() == bytes, "prepared bytes of \(label)")
                 compared += 1
             }
         }

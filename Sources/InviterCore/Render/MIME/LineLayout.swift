@@ -147,17 +147,3 @@ struct LineLayout: Sendable {
         }
     }
 }
-
-/// A prepared body's lines with one recipient's values, and the text they fill to.
-final class FilledLines: Sendable {
-    let layout: LineLayout
-    let slots: [String]
-    /// The filled text: the encoder uses the lines only while the part still says this.
-    let text: String
-
-    init(layout: LineLayout, slots: [String], text: String) {
-        self.layout = layout
-        self.slots = slots
-        self.text = text
-    }
-}
