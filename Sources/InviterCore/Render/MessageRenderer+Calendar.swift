@@ -42,7 +42,7 @@ extension MessageRenderer {
             url: nil)
         return (
             method.rawValue,
-            ICalendar.build(entry, method: method, zone: network.timeZone, stamp: request.now)
+            ICalendar.build(entry, method: method, zone: network.timeZone, stamp: request.now, cache: cache)
         )
     }
 }

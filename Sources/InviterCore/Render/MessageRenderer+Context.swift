@@ -87,7 +87,9 @@ extension MessageRenderer {
             let (event, when) = occurrenceContext(first, language: language)
             var entry = event.merging(when) { first, _ in first }
             let later = occurrences.dropFirst().map {
-                DateTexts(start: $0.start, end: $0.end, language: language, zone: network.timeZone).shortDate
+                DateTexts(
+                    start: $0.start, end: $0.end, language: language, zone: network.timeZone, cache: cache
+                ).shortDate
             }
             // Only present when there are further dates: a section on it then shows or hides.
             // Arabic script lists with the Arabic comma.
@@ -107,7 +109,8 @@ extension MessageRenderer {
         let title = occurrence.title.resolve(language, fallback: fallback)?.text ?? occurrence.eventID
         let description = occurrence.description.resolve(language, fallback: fallback)?.text ?? ""
         let dates = DateTexts(
-            start: occurrence.start, end: occurrence.end, language: language, zone: network.timeZone)
+            start: occurrence.start, end: occurrence.end, language: language, zone: network.timeZone,
+            cache: cache)
         var event: [String: Any] = [
             "id": MarkdownBody.Value.text(occurrence.eventID),
             "title": MarkdownBody.Value.text(title),
@@ -149,7 +152,8 @@ extension MessageRenderer {
         for code in ["en", "da"] {
             guard let language = try? LanguageCode(code) else { continue }
             let dates = DateTexts(
-                start: occurrence.start, end: occurrence.end, language: language, zone: network.timeZone)
+                start: occurrence.start, end: occurrence.end, language: language, zone: network.timeZone,
+                cache: cache)
             var copy: [String: Any] = [
                 "language": MarkdownBody.Value.text(language.identifier),
                 "title": MarkdownBody.Value.text(

@@ -85,6 +85,8 @@ public struct RenderedMessage: Sendable {
     /// The prepared message `message` was filled from, and the recipient's values; nil when it
     /// was rendered whole.
     let filled: (prepared: PreparedMessage, slots: [String])?
+    /// The renderer's encoder, which looks up shared header fields in its cache.
+    let encoder: MessageEncoder
 
     /// The message's bytes, as ``MessageEncoder/encode(_:)`` writes them for `message`.
     ///
@@ -94,7 +96,6 @@ public struct RenderedMessage: Sendable {
     ///
     /// - Throws: ``MessageEncodingError`` for a value that cannot be written safely.
     public func encoded() throws(MessageEncodingError) -> [UInt8] {
-        let encoder = MessageEncoder()
         guard let filled else { return try encoder.encode(message) }
         let parts = filled.prepared.body(filled.slots)
         return try encoder.encode(message, body: parts.body, attachments: parts.attachments)
@@ -116,6 +117,9 @@ public struct MessageRenderer: Sendable {
     public let unsubscribeSecret: Secret?
     /// Messages rendered once per mailing, language and shape, shared by every copy of this renderer.
     let preparedMessages = PreparedMessages()
+    /// The calendar entries, Markdown, dates and header fields this renderer and its copies have
+    /// already worked out: they live as long as the renderer, so a new renderer starts cold.
+    let cache = RenderCache()
     /// Whether messages are filled in from one rendering per mailing, language and shape (the
     /// default), or each is rendered whole from the templates. Both give the same bytes; whole
     /// rendering is several times slower and is there to check that they do.
@@ -196,7 +200,9 @@ public struct MessageRenderer: Sendable {
         )
         message.alternatives = calendar.alternatives
         message.attachments = calendar.attachments
-        return RenderedMessage(message: message, language: language, html: texts.html, filled: filled)
+        return RenderedMessage(
+            message: message, language: language, html: texts.html, filled: filled,
+            encoder: MessageEncoder(cache: cache))
     }
 
     /// Subject, text and HTML of `request` for `values`, rendered from the templates.
@@ -208,7 +214,7 @@ public struct MessageRenderer: Sendable {
         let subject = template.subject.render(plain)
         let footer = footerLine(values, language: language)
         let text = template.body.render(plain) + "\n-- \n" + footer + "\n"
-        let bodyHTML = MarkdownBody.html(template.body, context: context)
+        let bodyHTML = MarkdownBody.html(template.body, context: context, cache: cache)
         let html = layoutHTML(
             body: bodyHTML, subject: subject, language: language, footer: footer, unsubscribeURL: values.link)
         return RenderedTexts(subject: subject, text: text, html: html)

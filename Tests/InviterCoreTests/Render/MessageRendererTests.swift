@@ -63,6 +63,16 @@ struct RenderFixture {
             fields: [:], sources: ["members.csv:2"])
     }
 
+    /// A renderer like the fixture's that shares nothing with it: its cache starts empty, and it
+    /// renders each message whole from the templates.
+    func coldRenderer() -> MessageRenderer {
+        var renderer = MessageRenderer(
+            configuration: self.renderer.configuration, templates: self.renderer.templates,
+            strings: self.renderer.strings, unsubscribeSecret: self.renderer.unsubscribeSecret)
+        renderer.preparesMessages = false
+        return renderer
+    }
+
     func render(_ kind: MailingKind, _ occurrenceID: String, _ recipient: Recipient) throws -> RenderedMessage
     {
         let occurrence = try occurrence(occurrenceID)

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Turns a ``Message`` into the exact bytes handed to SMTP: RFC 5322 headers,
 /// MIME structure, CRLF line ends and lines within limits.
@@ -8,7 +7,15 @@ import Synchronization
 /// given CRLF text, and stuffing here as well would corrupt lines starting
 /// with a dot.
 public struct MessageEncoder: Sendable {
-    public init() {}
+    /// Where the header fields already encoded are kept; nil to encode every field afresh.
+    let cache: RenderCache?
+
+    /// An encoder that writes every message from its values alone; with a `cache`, the header
+    /// fields that are the same in every message of a mailing (all but To, Message-ID and
+    /// List-Unsubscribe) are encoded once and looked up after that. Both write the same bytes.
+    public init(cache: RenderCache? = nil) {
+        self.cache = cache
+    }
 
     /// Encodes `message`.
     ///
@@ -70,25 +77,26 @@ public struct MessageEncoder: Sendable {
             out.append(10)
         }
         func header(_ field: HeaderField) { line(field.text) }
-        // Fields that are the same in every message of a mailing (all but To, Message-ID and
-        // List-Unsubscribe) are encoded once and looked up after that.
-        func cached(_ key: String, _ make: () throws(MessageEncodingError) -> HeaderField)
+        // A field that is the same in every message of a mailing, looked up by `key` when there is
+        // a cache; the key is only made then.
+        func shared(_ key: @autoclosure () -> String, _ make: () throws(MessageEncodingError) -> HeaderField)
             throws(MessageEncodingError)
         {
-            line(try MessageEncoder.cachedField(key, make))
+            guard let cache else { return line(try make().text) }
+            line(try cache.field(key()) { () throws(MessageEncodingError) in try make().text })
         }
-        try cached("Date\u{0}\(message.date.timeIntervalSince1970)\u{0}\(message.timeZone.identifier)") {
+        try shared("Date\u{0}\(message.date.timeIntervalSince1970)\u{0}\(message.timeZone.identifier)") {
             var date = HeaderField(name: "Date")
             date.append(token: MessageEncoder.rfc5322Date(message.date, in: message.timeZone))
             return date
         }
-        try cached("From\u{0}" + MessageEncoder.key(message.from)) {
+        try shared("From\u{0}" + MessageEncoder.key(message.from)) {
             var from = HeaderField(name: "From")
             from.append(mailbox: message.from)
             return from
         }
         if let replyTo = message.replyTo {
-            try cached("Reply-To\u{0}" + MessageEncoder.key(replyTo)) {
+            try shared("Reply-To\u{0}" + MessageEncoder.key(replyTo)) {
                 var field = HeaderField(name: "Reply-To")
                 field.append(mailbox: replyTo)
                 return field
@@ -97,7 +105,7 @@ public struct MessageEncoder: Sendable {
         var to = HeaderField(name: "To")
         to.append(mailbox: message.to)
         header(to)
-        try cached("Subject\u{0}" + message.subject) {
+        try shared("Subject\u{0}" + message.subject) {
             var subject = HeaderField(name: "Subject")
             subject.append(unstructured: message.subject)
             return subject
@@ -106,7 +114,7 @@ public struct MessageEncoder: Sendable {
         messageID.append(token: message.messageID.description)
         header(messageID)
         if let listID = message.listID {
-            try cached("List-Id\u{0}\(listID.name)\u{0}\(listID.id)") { () throws(MessageEncodingError) in
+            try shared("List-Id\u{0}\(listID.name)\u{0}\(listID.id)") { () throws(MessageEncodingError) in
                 try MessageEncoder.listIDField(listID)
             }
         }
@@ -120,7 +128,7 @@ public struct MessageEncoder: Sendable {
         }
         for extra in message.extraHeaders {
             try MessageEncoder.checkExtraHeaderName(extra.name)
-            try cached(extra.name + "\u{0}" + extra.value) {
+            try shared(extra.name + "\u{0}" + extra.value) {
                 var field = HeaderField(name: extra.name)
                 field.append(unstructured: extra.value)
                 return field
@@ -131,25 +139,9 @@ public struct MessageEncoder: Sendable {
         header(version)
     }
 
-    /// Encoded header fields by name and value, bounded: a run has a few mailings in a few languages.
-    private static let fieldMemo = Mutex<[String: String]>([:])
-
-    /// A mailbox as a memo key: the name (or a mark for none) and the address, apart.
+    /// A mailbox as a cache key: the name (or a mark for none) and the address, apart.
     private static func key(_ mailbox: MailAddress) -> String {
         (mailbox.displayName.map { "n" + $0 } ?? "-") + "\u{0}" + mailbox.address
-    }
-
-    /// The text of the field `make` builds, built once per `key`.
-    private static func cachedField(_ key: String, _ make: () throws(MessageEncodingError) -> HeaderField)
-        throws(MessageEncodingError) -> String
-    {
-        if let text = fieldMemo.withLock({ $0[key] }) { return text }
-        let text = try make().text
-        fieldMemo.withLock { memo in
-            if memo.count >= 4096 { memo.removeAll(keepingCapacity: true) }
-            memo[key] = text
-        }
-        return text
     }
 
     // MARK: - Body
