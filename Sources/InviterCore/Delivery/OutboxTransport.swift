@@ -60,9 +60,11 @@ public struct OutboxTransport: Transport {
     /// One file at a time: a run killed while writing leaves at most the next one or two in doubt.
     public var handOverGroup: Int { 1 }
 
-    /// A file name made from the envelope's identity: letters, digits, `.`,
-    /// `-`, `_` and `@` kept, anything else (a `/` from a mailing id) as `_`,
-    /// so the same message always lands in the same file.
+    /// A file name made from the envelope's identity, so the same message always lands in the
+    /// same file: ASCII letters and digits, `.`, `-`, `_`, `@` and `+` kept, anything else (a `/`
+    /// from a mailing id, a letter outside ASCII) as `_`; at most the first 180 characters, so a
+    /// long id stays within a file system's 255 bytes; a leading `.` as `_`, so no file is hidden;
+    /// and always ending in `.eml`, which a preview replaces with its own extensions.
     public static func fileName(for id: String) -> String {
         // ASCII letters and digits are the ASCII scalars that are alphabetic or digits; checked
         // as bytes, since a preview names two files per message.

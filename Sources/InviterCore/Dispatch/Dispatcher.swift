@@ -185,12 +185,11 @@ public struct Dispatcher: Sendable {
     /// the CPU it needs to keep the connections busy.
     private func render(_ jobs: [(LedgerEntry, RenderRequest)]) throws -> [(LedgerEntry, Envelope)] {
         let sender = configuration.network.from
-        let encoder = MessageEncoder()
         return try jobs.map { entry, request in
             let rendered = try renderer.render(request)
             let envelope = Envelope(
                 key: entry.key, sender: sender, recipient: request.recipient.address,
-                data: try encoder.encode(rendered.message))
+                data: try rendered.encoded())
             return (entry, envelope)
         }
     }

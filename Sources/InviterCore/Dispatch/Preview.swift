@@ -186,7 +186,7 @@ extension Preview {
         let html = "\(base).html"
         let bytes: [UInt8]
         do {
-            bytes = try MessageEncoder().encode(rendered.message)
+            bytes = try rendered.encoded()
         } catch {
             throw .render("\(mailing.id) for \(recipient.address.address): \(error)")
         }

@@ -1,7 +1,6 @@
 import Foundation
 import Ink
 import Mustache
-import Synchronization
 
 /// Renders a Markdown template into HTML without letting any value change the markup.
 ///
@@ -29,32 +28,33 @@ struct MarkdownBody {
     private static let tokenStart = Array("IVPH\(nonce)x".utf8)
     private static let tokenEnd = Array("xHPVI".utf8)
 
-    /// Ink's output by its input: for one mailing and language the placeholder Markdown is the same
-    /// for every recipient (placeholders are numbered in the sorted order of their names), and an
-    /// event description is the same for everyone, so each is converted once, not per message.
-    private static let converted = Mutex<[String: String]>([:])
-
     /// Ink's HTML for `markdown`; with `escapingHTML`, raw HTML in it is shown as text.
-    private static func convert(_ markdown: String, escapingHTML: Bool = false) -> String {
-        let key = (escapingHTML ? "e" : "r") + markdown
-        if let html = converted.withLock({ $0[key] }) { return html }
-        let source =
-            escapingHTML
-            ? markdown.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            : markdown
-        let html = parser.html(from: source)
-        converted.withLock { cache in
-            // Bounded: a run renders a few mailings in a few languages; this only stops unbounded growth.
-            if cache.count >= 512 { cache.removeAll(keepingCapacity: true) }
-            cache[key] = html
+    ///
+    /// For one mailing and language the placeholder Markdown is the same for every recipient
+    /// (placeholders are numbered in the sorted order of their names), and an event description
+    /// is the same for everyone, so a `cache` converts each once, not per message.
+    private static func convert(_ markdown: String, escapingHTML: Bool = false, cache: RenderCache?)
+        -> String
+    {
+        func make() -> String {
+            let source =
+                escapingHTML
+                ? markdown.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+                    of: ">", with: "&gt;")
+                : markdown
+            return parser.html(from: source)
         }
-        return html
+        guard let cache else { return make() }
+        return cache.html((escapingHTML ? "e" : "r") + markdown, make)
     }
 
     /// The HTML fragment of the body.
-    static func html(_ template: MustacheTemplate, context: [String: Any], library: MustacheLibrary? = nil)
-        -> String
-    {
+    ///
+    /// - Parameter cache: Where a run keeps Ink's HTML; without one every conversion is made afresh.
+    static func html(
+        _ template: MustacheTemplate, context: [String: Any], library: MustacheLibrary? = nil,
+        cache: RenderCache?
+    ) -> String {
         // Number the values by the sorted names of their places in the context, so the same template
         // and context shape give the same placeholder Markdown, whatever order dictionaries iterate in.
         let paths = leafPaths(context).sorted()
@@ -65,8 +65,8 @@ struct MarkdownBody {
             values[index] = value
             return "IVPH\(nonce)x\(index)xHPVI"
         }
-        let html = convert(template.render(placeholders, library: library))
-        return fill(html, values: values)
+        let html = convert(template.render(placeholders, library: library), cache: cache)
+        return fill(html, values: values, cache: cache)
     }
 
     /// A value where it stands inside a paragraph: escaped text (a description as its escaped source).
@@ -78,10 +78,10 @@ struct MarkdownBody {
 
     /// A value alone in its paragraph: text as one paragraph with its line breaks, a description as
     /// the HTML of its own paragraphs.
-    private static func block(_ value: Value) -> String {
+    private static func block(_ value: Value, cache: RenderCache?) -> String {
         switch value {
         case .text(let text): "<p>" + escapeHTML(text).replacingOccurrences(of: "\n", with: "<br>") + "</p>"
-        case .markdown(let source): markdownToHTML(source)
+        case .markdown(let source): markdownToHTML(source, cache: cache)
         }
     }
 
@@ -90,7 +90,7 @@ struct MarkdownBody {
     /// by its escaped text. What is put in is never scanned again, so no value can smuggle in a token.
     /// Only the values the template uses are escaped or converted: a context has a hundred names
     /// (every string of the strings table), a template uses a dozen.
-    static func fill(_ html: String, values: [Value]) -> String {
+    static func fill(_ html: String, values: [Value], cache: RenderCache?) -> String {
         let bytes = Array(html.utf8)
         let start = tokenStart
         let end = tokenEnd
@@ -108,7 +108,7 @@ struct MarkdownBody {
                     bytes.matches(close, at: after)
                 {
                     output.removeLast(open.count)
-                    output += block(values[index]).utf8
+                    output += block(values[index], cache: cache).utf8
                     position = after + close.count
                 } else {
                     output += inline(values[index]).utf8
@@ -123,8 +123,8 @@ struct MarkdownBody {
     }
 
     /// Markdown written by an organizer, as HTML, with any raw HTML shown as text.
-    static func markdownToHTML(_ source: String) -> String {
-        convert(source, escapingHTML: true)
+    static func markdownToHTML(_ source: String, cache: RenderCache?) -> String {
+        convert(source, escapingHTML: true, cache: cache)
     }
 
     static func escapeHTML(_ text: String) -> String {

@@ -81,8 +81,10 @@ struct RenderedTexts: Equatable {
 /// Rendering a message runs three Mustache templates, Ink, the strings table, the date formats and
 /// the calendar; all of it is the same for every recipient of a mailing in a language except a few
 /// values (name, address, unsubscribe link). A list of 10,000 renders a handful of these instead of
-/// 10,000 messages; per recipient only the holes are filled, each value escaped for where it lands,
-/// and the calendar part, the same bytes for everyone, is encoded once.
+/// 10,000 messages; per recipient only the holes are filled, each value escaped for where it lands.
+/// Its bytes are written beside the plain ``Message``, not through it: the lines without values
+/// and the calendar part, the same bytes for everyone, are encoded once here, and
+/// ``body(_:)`` hands the encoder those bytes with the few lines that hold a recipient's values.
 struct PreparedMessage: Sendable {
     var subject: FillPattern
     var text: FillPattern
@@ -90,9 +92,12 @@ struct PreparedMessage: Sendable {
     /// The text and HTML as lines, those without holes encoded once.
     var textLines: LineLayout
     var htmlLines: LineLayout
-    /// The calendar part and attachment, already encoded.
+    /// The calendar part and attachment, as the message shows them.
     var alternatives: [BodyPart]
     var attachments: [MessageAttachment]
+    /// The same, as ``MessageEncoder`` writes them: encoded once for every recipient.
+    private var encodedAlternatives: [MessageEncoder.Part]
+    private var encodedAttachments: [MessageEncoder.Part]
 
     init(
         subject: FillPattern, text: FillPattern, html: FillPattern, alternatives: [BodyPart],
@@ -105,16 +110,28 @@ struct PreparedMessage: Sendable {
         self.htmlLines = LineLayout(html, escapingHTML: true)
         self.alternatives = alternatives
         self.attachments = attachments
+        self.encodedAlternatives = alternatives.map { MessageEncoder.encodedAhead(.text($0)) }
+        self.encodedAttachments = attachments.map { MessageEncoder.encodedAhead(.attachment($0)) }
     }
 
-    /// Whether a prepared message can take these values (`RecipientValues.slots`) as they are: a
+    /// The body filled with `slots` (``RecipientValues/slots``), as parts for
+    /// ``MessageEncoder/encode(_:body:attachments:)``: the same bytes ``MessageEncoder/encode(_:)``
+    /// writes for the message ``texts(_:)`` and the calendar parts make.
+    func body(_ slots: [String]) -> (body: [MessageEncoder.Part], attachments: [MessageEncoder.Part]) {
+        var body = [MessageEncoder.Part.filled(mediaType: "text/plain", lines: textLines, slots: slots)]
+        body += encodedAlternatives
+        body.append(.filled(mediaType: "text/html", lines: htmlLines, slots: slots))
+        return (body, encodedAttachments)
+    }
+
+    /// Whether a prepared message can take these values (``RecipientValues/slots``) as they are: a
     /// line break in a value alone in an HTML paragraph becomes `<br>`, which filling a hole does
     /// not do.
     static func fits(_ slots: [String]) -> Bool {
         slots.allSatisfy { value in !value.utf8.contains { $0 == 10 || $0 == 13 } }
     }
 
-    /// The texts filled with `slots` (`RecipientValues.slots`).
+    /// The texts filled with `slots` (``RecipientValues/slots``).
     func texts(_ slots: [String]) -> RenderedTexts {
         RenderedTexts(
             subject: subject.fill(slots, escapingHTML: false), text: text.fill(slots, escapingHTML: false),

@@ -491,6 +491,19 @@ enum CalendarText {
         #expect(try DecodedCalendar.decode(second).event().sequence == 7)
     }
 
+    /// A cache gives the text built afresh, and tells apart entries that differ only in their stamp.
+    @Test func aCacheGivesTheTextBuiltAfresh() throws {
+        let entry = try CalendarSamples.entry(
+            start: CalendarSamples.time(2026, 12, 2, 19), end: CalendarSamples.time(2026, 12, 2, 22))
+        let later = CalendarSamples.stamp.addingTimeInterval(3_600)
+        let zone = CalendarSamples.copenhagen
+        let cache = RenderCache()
+        for stamp in [CalendarSamples.stamp, later, CalendarSamples.stamp] {
+            let cold = ICalendar.build(entry, method: .publish, zone: zone, stamp: stamp)
+            #expect(ICalendar.build(entry, method: .publish, zone: zone, stamp: stamp, cache: cache) == cold)
+        }
+    }
+
     @Test func organizerWithoutNameAndEntryWithoutURL() throws {
         let entry = try CalendarSamples.entry(
             start: CalendarSamples.time(2026, 12, 2, 19), end: CalendarSamples.time(2026, 12, 2, 22),

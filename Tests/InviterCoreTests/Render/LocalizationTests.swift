@@ -482,15 +482,19 @@ extension LocalizationTests {
             #expect(persian.dateTime == "سه‌شنبه ۱ دسامبر ۲۰۲۶ ساعت ۱۹:۰۰")
         }
 
+        /// Many tasks sharing one cache, as a preview's rendering threads share their renderer's.
         @Test func sameTextsFromManyTasksAtOnce() async throws {
             let start = try at("2026-12-02T19:00")
             let end = try at("2026-12-02T22:00")
             let languages = try ["en", "da", "de", "pl", "ro", "uk", "ar"].map { try LanguageCode($0) }
             let zone = self.zone
+            let cache = RenderCache()
             let results = await withTaskGroup(of: DateTexts.self) { group in
                 for index in 0..<200 {
                     let language = languages[index % languages.count]
-                    group.addTask { DateTexts(start: start, end: end, language: language, zone: zone) }
+                    group.addTask {
+                        DateTexts(start: start, end: end, language: language, zone: zone, cache: cache)
+                    }
                 }
                 var all: [DateTexts] = []
                 for await texts in group { all.append(texts) }
@@ -498,6 +502,8 @@ extension LocalizationTests {
             }
             #expect(Set(results).count == languages.count)
             #expect(results.contains { $0.dateTime == "onsdag den 2. december 2026 kl. 19.00" })
+            let cold = languages.map { DateTexts(start: start, end: end, language: $0, zone: zone) }
+            #expect(Set(results) == Set(cold), "the cache gives what is computed afresh")
         }
     }
 }

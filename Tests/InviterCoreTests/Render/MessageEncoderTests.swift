@@ -127,6 +127,17 @@ enum SampleMessages {
         #expect(bytes == Array(expected), "encoded \(name) differs from \(file.lastPathComponent)")
     }
 
+    /// An encoder with a cache writes the same bytes, the first time and when its shared fields
+    /// come from the cache.
+    @Test(arguments: SampleMessages.all.map(\.name))
+    func aCacheChangesNoByte(_ name: String) throws {
+        let sample = try #require(SampleMessages.all.first { $0.name == name })
+        let reference = try encoder.encode(try sample.message())
+        let cached = MessageEncoder(cache: RenderCache())
+        #expect(try cached.encode(try sample.message()) == reference)
+        #expect(try cached.encode(try sample.message()) == reference)
+    }
+
     @Test(arguments: SampleMessages.all.map(\.name))
     func keepsLinesWithinLimitsWithCRLF(_ name: String) throws {
         let sample = try #require(SampleMessages.all.first { $0.name == name })

@@ -63,6 +63,16 @@ struct RenderFixture {
             fields: [:], sources: ["members.csv:2"])
     }
 
+    /// A renderer like the fixture's that shares nothing with it: its cache starts empty, and it
+    /// renders each message whole from the templates.
+    func coldRenderer() -> MessageRenderer {
+        var renderer = MessageRenderer(
+            configuration: self.renderer.configuration, templates: self.renderer.templates,
+            strings: self.renderer.strings, unsubscribeSecret: self.renderer.unsubscribeSecret)
+        renderer.preparesMessages = false
+        return renderer
+    }
+
     func render(_ kind: MailingKind, _ occurrenceID: OccurrenceID, _ recipient: Recipient) throws
         -> RenderedMessage
     {
@@ -137,6 +147,7 @@ struct RenderFixture {
         }
         #expect(rendered.language.identifier == language, "the \(language) template was used")
         let bytes = try MessageEncoder().encode(rendered.message)
+        #expect(try rendered.encoded() == bytes, "the prepared bytes are the message's")
         let directory = TestPaths.golden.appendingPathComponent("rendered")
         let file = directory.appendingPathComponent("\(name).eml")
         if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {

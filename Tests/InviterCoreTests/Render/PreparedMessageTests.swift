@@ -79,22 +79,23 @@ import Testing
 
     /// Renders every request for every recipient both ways, the prepared renderer going through
     /// the recipients in turn, so each shape is prepared once and filled for the others.
+    ///
+    /// The reference runs cold: each of its messages comes from a new renderer of its own, with an
+    /// empty cache and rendering whole, and is encoded by an encoder without a cache, so nothing
+    /// the prepared renderer worked out or remembered can reach the bytes it is compared with.
     static func expectSameMail(_ fixture: RenderFixture) throws {
-        var whole = fixture.renderer
-        whole.preparesMessages = false
         var compared = 0
         for recipient in try recipients() {
             for request in try requests(fixture, recipient: recipient) {
                 let prepared = try fixture.renderer.render(request)
-                let expected = try whole.render(request)
+                let expected = try fixture.coldRenderer().render(request)
                 let label = "\(request.mailingID) for \(recipient.address.address)"
                 #expect(prepared.html == expected.html, "HTML of \(label)")
                 #expect(prepared.message.text == expected.message.text, "text of \(label)")
                 #expect(prepared.message.subject == expected.message.subject, "subject of \(label)")
-                #expect(
-                    try MessageEncoder().encode(prepared.message)
-                        == MessageEncoder().encode(expected.message),
-                    "bytes of \(label)")
+                let bytes = try MessageEncoder().encode(expected.message)
+                #expect(try MessageEncoder().encode(prepared.message) == bytes, "bytes of \(label)")
+                #expect(try prepared.encoded() == bytes, "prepared bytes of \(label)")
                 compared += 1
             }
         }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Builds the `text/calendar` part of an invitation (RFC 5545, sent as RFC 6047 iMIP).
 ///
@@ -7,6 +6,16 @@ import Synchronization
 /// from Foundation's data, so that every calendar program shows the same
 /// instant the invitation text names, also across daylight-saving changes.
 public enum ICalendar {
+    /// A built calendar by everything it is made from: every recipient of a mailing in one
+    /// language gets the same entry, so a ``RenderCache`` builds it once, not once per message.
+    struct CacheKey: Hashable, Sendable {
+        var entry: CalendarEntry
+        var method: String
+        var zone: String
+        var stamp: Date
+        var productID: String
+    }
+
     /// The whole VCALENDAR text with CRLF line ends, folded at 75 octets.
     ///
     /// Start and end are written as wall-clock times with `TZID`, as the
@@ -21,30 +30,20 @@ public enum ICalendar {
     ///   - zone: The network's zone, in which `entry.start` and `entry.end` are wall-clock times.
     ///   - stamp: When the part was made (DTSTAMP); injected so the output is reproducible.
     ///   - productID: The PRODID, naming the program that wrote the part.
-    /// A built calendar by everything it is made from: every recipient of a mailing in one language
-    /// gets the same entry, so it is built once per run, not once per message.
-    private struct Key: Hashable {
-        var entry: CalendarEntry
-        var method: String
-        var zone: String
-        var stamp: Date
-        var productID: String
-    }
-    private static let built = Mutex<[Key: String]>([:])
-
+    ///   - cache: Where a run keeps the calendars it built, so that each is built once; without
+    ///     one the text is built afresh, the same.
     public static func build(
         _ entry: CalendarEntry, method: CalendarMethod, zone: TimeZone, stamp: Date,
-        productID: String = "-//Inviter//Inviter//EN"
+        productID: String = "-//Inviter//Inviter//EN", cache: RenderCache? = nil
     ) -> String {
-        let key = Key(
-            entry: entry, method: method.rawValue, zone: zone.identifier, stamp: stamp, productID: productID)
-        if let text = built.withLock({ $0[key] }) { return text }
-        let text = make(entry, method: method, zone: zone, stamp: stamp, productID: productID)
-        built.withLock { cache in
-            if cache.count >= 512 { cache.removeAll(keepingCapacity: true) }
-            cache[key] = text
+        guard let cache else {
+            return make(entry, method: method, zone: zone, stamp: stamp, productID: productID)
         }
-        return text
+        let key = CacheKey(
+            entry: entry, method: method.rawValue, zone: zone.identifier, stamp: stamp, productID: productID)
+        return cache.calendar(key) {
+            make(entry, method: method, zone: zone, stamp: stamp, productID: productID)
+        }
     }
 
     private static func make(

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// An occurrence's date and time written the way the reader's language writes
 /// them ("tirsdag den 1. december 2026 kl. 19.00", "wtorek, 1 grudnia 2026 o 19:00"),
@@ -39,27 +38,23 @@ public struct DateTexts: Sendable, Hashable {
     /// actually begins (02:30 becomes 03:30), as in the calendar part
     /// (`LocalDateTime.instant(in:)`).
     ///
-    /// A run renders the same few occurrences for thousands of readers, so the
-    /// formatters are made once per (language, zone) and the texts remembered
-    /// per (start, end, language, zone), both in one lock-guarded cache.
-    public init(start: LocalDateTime, end: LocalDateTime, language: LanguageCode, zone: TimeZone) {
-        let key = TextsKey(start: start, end: end, language: language, zone: zone)
-        self = DateTexts.cache.withLock { cache in
-            if let known = cache.texts[key] { return known }
-            let formatterKey = FormattersKey(language: language, zone: zone)
-            let formatters: Formatters
-            if let known = cache.formatters[formatterKey] {
-                formatters = known
-            } else {
-                formatters = Formatters(locale: DateTexts.locale(for: language), zone: zone)
-                cache.formatters[formatterKey] = formatters
-            }
-            let texts = DateTexts(
+    /// A run renders the same few occurrences for thousands of readers, so a `cache` makes the
+    /// formatters once per (language, zone) and remembers the texts per (start, end, language,
+    /// zone); without one, both are made afresh.
+    public init(
+        start: LocalDateTime, end: LocalDateTime, language: LanguageCode, zone: TimeZone,
+        cache: RenderCache? = nil
+    ) {
+        guard let cache else {
+            let formatters = Formatters(locale: DateTexts.locale(for: language), zone: zone)
+            self = DateTexts(
                 start: start.instant(in: zone), end: end.instant(in: zone), zone: zone, formatters)
-            if cache.texts.count >= DateTexts.cacheLimit { cache.texts.removeAll(keepingCapacity: true) }
-            cache.texts[key] = texts
-            return texts
+            return
         }
+        self = cache.dateTexts(
+            TextsKey(start: start, end: end, language: language, zone: zone),
+            formatters: { Formatters(locale: DateTexts.locale(for: language), zone: zone) },
+            make: { DateTexts(start: start.instant(in: zone), end: end.instant(in: zone), zone: zone, $0) })
     }
 
     private init(start: Date, end: Date, zone: TimeZone, _ formatters: Formatters) {
@@ -110,14 +105,14 @@ public struct DateTexts: Sendable, Hashable {
             + sign + String(format: "%02d:%02d", minutes / 60, minutes % 60)
     }
 
-    private struct TextsKey: Hashable {
+    struct TextsKey: Hashable {
         let start: LocalDateTime
         let end: LocalDateTime
         let language: LanguageCode
         let zone: TimeZone
     }
 
-    private struct FormattersKey: Hashable {
+    struct FormattersKey: Hashable {
         let language: LanguageCode
         let zone: TimeZone
     }
@@ -128,8 +123,9 @@ public struct DateTexts: Sendable, Hashable {
     /// the format style builds its pattern from a skeleton and loses the
     /// locale's hour padding ("kl. 2.30" where Danish writes "kl. 02.30"),
     /// while the styles use CLDR's own patterns. The class is not `Sendable`:
-    /// instances live only inside `DateTexts.cache` and are used under its lock.
-    private final class Formatters {
+    /// an instance is used by the one initializer that made it, or lives inside a
+    /// ``RenderCache`` and is used under its lock.
+    final class Formatters {
         let longDate: DateFormatter
         let weekday: DateFormatter
         let shortDate: DateFormatter
@@ -166,12 +162,9 @@ public struct DateTexts: Sendable, Hashable {
         }
     }
 
-    private struct Cache {
+    /// The formatters and texts a ``RenderCache`` keeps for ``init(start:end:language:zone:cache:)``.
+    struct Cache {
         var formatters: [FormattersKey: Formatters] = [:]
         var texts: [TextsKey: DateTexts] = [:]
     }
-
-    /// Enough for every occurrence × language of a run; cleared when full rather than grown without bound.
-    private static let cacheLimit = 4_096
-    private static let cache = Mutex(Cache())
 }

@@ -3,9 +3,10 @@
 /// Quoted-printable and 7bit encode each line on its own, and the choice between them and base64
 /// only sums over lines. A prepared message's lines without holes are the same in every message,
 /// so they are measured and encoded once, each run of them into one stretch of bytes; per message
-/// only the lines with a recipient's values are. A value never holds a line break
-/// (`RecipientValues.fitsHoles`) and never is empty, so the lines of every filled body are the
-/// lines of the pattern.
+/// only the lines with a recipient's values are. A value never holds a line break (a prepared
+/// message takes only values that pass ``PreparedMessage/fits(_:)``) and never is empty (an
+/// empty value is no hole, see ``RecipientValues/replacing(_:)``), so the lines of every filled
+/// body are the lines of the pattern.
 struct LineLayout: Sendable {
     enum Segment: Sendable {
         /// Consecutive lines without holes: where they stand in `plain` and `quoted`.
@@ -28,7 +29,7 @@ struct LineLayout: Sendable {
     /// Whether values are HTML-escaped where they land (the HTML part).
     let escapingHTML: Bool
 
-    /// Splits `pattern` at LF, CRLF or a lone CR, as `MessageEncoder.splitLines` splits its text.
+    /// Splits `pattern` at LF, CRLF or a lone CR, as ``MessageEncoder/splitLines(_:)`` splits its text.
     init(_ pattern: FillPattern, escapingHTML: Bool) {
         self.escapingHTML = escapingHTML
         var lines: [[FillPattern.Piece]] = []
@@ -109,7 +110,7 @@ struct LineLayout: Sendable {
     }
 
     /// Writes the body filled with `slots`: the transfer-encoding header, a blank line and the
-    /// lines, byte for byte what `MessageEncoder` writes for the filled text.
+    /// lines, byte for byte what ``MessageEncoder`` writes for the filled text.
     func append(slots: [String], to out: inout [UInt8]) {
         var stats = fixedStats
         var byteCount = fixedByteCount
@@ -144,19 +145,5 @@ struct LineLayout: Sendable {
                 }
             }
         }
-    }
-}
-
-/// A prepared body's lines with one recipient's values, and the text they fill to.
-final class FilledLines: Sendable {
-    let layout: LineLayout
-    let slots: [String]
-    /// The filled text: the encoder uses the lines only while the part still says this.
-    let text: String
-
-    init(layout: LineLayout, slots: [String], text: String) {
-        self.layout = layout
-        self.slots = slots
-        self.text = text
     }
 }

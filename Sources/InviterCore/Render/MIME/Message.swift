@@ -32,11 +32,6 @@ public struct Message: Sendable {
     public var alternatives: [BodyPart]
     /// Files attached after the body, such as `invite.ics`.
     public var attachments: [MessageAttachment]
-    /// The text and HTML as a prepared message's lines and this recipient's values, so that the
-    /// lines every recipient shares are encoded once; used only while they still say what
-    /// `text` and `html` say.
-    var textLines: FilledLines?
-    var htmlLines: FilledLines?
 
     public init(
         from: MailAddress,
@@ -92,12 +87,6 @@ public struct BodyPart: Sendable, Hashable {
     /// Extra Content-Type parameters, e.g. `["method": "PUBLISH"]`; written in order of name.
     public var parameters: [String: String]
     public var text: String
-    /// The part as `MessageEncoder` wrote it ahead, with what it was written from: a calendar part
-    /// is the same bytes for every recipient of a mailing, so it is encoded once, not per message.
-    /// Used only while the part still says what it said then.
-    var encoded: PreEncoded<BodyPart>?
-    /// The text as a prepared message's lines and values (see `Message.textLines`).
-    var lines: FilledLines?
 
     public init(mediaType: String, parameters: [String: String] = [:], text: String) {
         self.mediaType = mediaType
@@ -112,8 +101,6 @@ public struct MessageAttachment: Sendable, Hashable {
     public var mediaType: String
     public var parameters: [String: String]
     public var data: [UInt8]
-    /// The attachment as `MessageEncoder` wrote it ahead (see `BodyPart.encoded`).
-    var encoded: PreEncoded<MessageAttachment>?
 
     public init(filename: String, mediaType: String, parameters: [String: String] = [:], data: [UInt8]) {
         self.filename = filename
@@ -163,64 +150,4 @@ public struct MessageID: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "<\(value)>" }
-}
-
-/// A part's encoded bytes together with the part they were made from (without its own cache), so
-/// that a part changed afterwards is encoded afresh instead of sending stale bytes.
-final class PreEncoded<Part: Hashable & Sendable>: Sendable, Hashable {
-    let source: Part
-    let bytes: [UInt8]
-
-    init(source: Part, bytes: [UInt8]) {
-        self.source = source
-        self.bytes = bytes
-    }
-
-    static func == (lhs: PreEncoded, rhs: PreEncoded) -> Bool { lhs.source == rhs.source }
-    func hash(into hasher: inout Hasher) { hasher.combine(source) }
-}
-
-extension BodyPart {
-    /// The part without its encoded bytes: what they were made from.
-    var withoutCache: BodyPart {
-        var part = self
-        part.encoded = nil
-        return part
-    }
-}
-
-extension MessageAttachment {
-    /// The attachment without its encoded bytes: what they were made from.
-    var withoutCache: MessageAttachment {
-        var attachment = self
-        attachment.encoded = nil
-        return attachment
-    }
-}
-
-// Equal parts say the same, whether or not one of them carries its encoded bytes.
-extension BodyPart {
-    public static func == (lhs: BodyPart, rhs: BodyPart) -> Bool {
-        lhs.mediaType == rhs.mediaType && lhs.parameters == rhs.parameters && lhs.text == rhs.text
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(mediaType)
-        hasher.combine(parameters)
-        hasher.combine(text)
-    }
-}
-
-extension MessageAttachment {
-    public static func == (lhs: MessageAttachment, rhs: MessageAttachment) -> Bool {
-        lhs.filename == rhs.filename && lhs.mediaType == rhs.mediaType && lhs.parameters == rhs.parameters
-            && lhs.data == rhs.data
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(filename)
-        hasher.combine(mediaType)
-        hasher.combine(parameters)
-        hasher.combine(data)
-    }
 }

@@ -1,49 +1,102 @@
 import Foundation
-import Synchronization
 
-/// Turns a `Message` into the exact bytes handed to SMTP: RFC 5322 headers,
+/// Turns a ``Message`` into the exact bytes handed to SMTP: RFC 5322 headers,
 /// MIME structure, CRLF line ends and lines within limits.
 ///
 /// The output is not dot-stuffed: libcurl does that on the wire when it is
 /// given CRLF text, and stuffing here as well would corrupt lines starting
 /// with a dot.
 public struct MessageEncoder: Sendable {
-    public init() {}
+    /// Where the header fields already encoded are kept; nil to encode every field afresh.
+    let cache: RenderCache?
+
+    /// An encoder that writes every message from its values alone; with a `cache`, the header
+    /// fields that are the same in every message of a mailing (all but To, Message-ID and
+    /// List-Unsubscribe) are encoded once and looked up after that. Both write the same bytes.
+    public init(cache: RenderCache? = nil) {
+        self.cache = cache
+    }
 
     /// Encodes `message`.
     ///
-    /// - Throws: `MessageEncodingError` for a value that cannot be written
+    /// - Throws: ``MessageEncodingError`` for a value that cannot be written
     ///   safely (an extra header with a reserved name, a List-Unsubscribe target
     ///   with spaces, an invalid List-Id).
     public func encode(_ message: Message) throws(MessageEncodingError) -> [UInt8] {
+        var body = [Part.text(BodyPart(mediaType: "text/plain", text: message.text))]
+        body += message.alternatives.map(Part.text)
+        if let html = message.html { body.append(.text(BodyPart(mediaType: "text/html", text: html))) }
+        return try encode(message, body: body, attachments: message.attachments.map(Part.attachment))
+    }
+
+    /// A part of a message's body as ``encode(_:body:attachments:)`` writes it: from a plain
+    /// value, as ``encode(_:)`` does, or from what a ``PreparedMessage`` wrote ahead.
+    enum Part: Sendable {
+        /// A text part, encoded from its text.
+        case text(BodyPart)
+        /// An attachment, encoded from its data.
+        case attachment(MessageAttachment)
+        /// A prepared text body with one recipient's values: only its lines with values are
+        /// encoded here (see ``LineLayout``).
+        case filled(mediaType: String, lines: LineLayout, slots: [String])
+        /// A part written ahead by ``encodedAhead(_:)``, its headers and body byte for byte.
+        case encoded([UInt8])
+    }
+
+    /// Encodes the headers of `message` and the parts given, in place of the message's own text,
+    /// HTML, alternatives and attachments: `body` in the order RFC 2046 5.1.4 asks for, simplest
+    /// first, HTML (the preferred) last.
+    func encode(_ message: Message, body: [Part], attachments: [Part]) throws(MessageEncodingError)
+        -> [UInt8]
+    {
         var out: [UInt8] = []
         out.reserveCapacity(message.text.utf8.count * 3 + (message.html?.utf8.count ?? 0) * 2 + 2048)
+        try appendHeaders(message, to: &out)
+        let seed = message.messageID.value
+        if attachments.isEmpty {
+            try Self.appendAlternative(body, boundarySeed: seed, to: &out)
+        } else {
+            let boundary = Self.boundary("mix", seed)
+            out.append(contentsOf: "Content-Type: multipart/mixed;\r\n boundary=\"\(boundary)\"\r\n\r\n".utf8)
+            out.append(contentsOf: "--\(boundary)\r\n".utf8)
+            try Self.appendAlternative(body, boundarySeed: seed, to: &out)
+            for attachment in attachments {
+                out.append(contentsOf: "\r\n--\(boundary)\r\n".utf8)
+                try Self.append(attachment, to: &out)
+            }
+            out.append(contentsOf: "\r\n--\(boundary)--\r\n".utf8)
+        }
+        return out
+    }
 
+    /// The header fields up to and including `MIME-Version`.
+    private func appendHeaders(_ message: Message, to out: inout [UInt8]) throws(MessageEncodingError) {
         func line(_ text: String) {
             out.append(contentsOf: text.utf8)
             out.append(13)
             out.append(10)
         }
         func header(_ field: HeaderField) { line(field.text) }
-        // Fields that are the same in every message of a mailing (all but To, Message-ID and
-        // List-Unsubscribe) are encoded once and looked up after that.
-        func cached(_ key: String, _ make: () throws(MessageEncodingError) -> HeaderField)
+        // A field that is the same in every message of a mailing, looked up by `key` when there is
+        // a cache; the key is only made then.
+        func shared(_ key: @autoclosure () -> String, _ make: () throws(MessageEncodingError) -> HeaderField)
             throws(MessageEncodingError)
         {
-            line(try MessageEncoder.cachedField(key, make))
+            guard let cache else { return line(try make().text) }
+            line(try cache.field(key()) { () throws(MessageEncodingError) in try make().text })
         }
-        try cached("Date\u{0}\(message.date.timeIntervalSince1970)\u{0}\(message.timeZone.identifier)") {
+        try shared("Date\u{0}\(message.date.timeIntervalSince1970)\u{0}\(message.timeZone.identifier)") {
             var date = HeaderField(name: "Date")
             date.append(token: MessageEncoder.rfc5322Date(message.date, in: message.timeZone))
             return date
         }
-        try cached("From\u{0}" + MessageEncoder.key(message.from)) {
+        try shared("From\u{0}" + MessageEncoder.key(message.from)) {
             var from = HeaderField(name: "From")
             from.append(mailbox: message.from)
             return from
         }
         if let replyTo = message.replyTo {
-            try cached("Reply-To\u{0}" + MessageEncoder.key(replyTo)) {
+            try shared("Reply-To\u{0}" + MessageEncoder.key(replyTo)) {
                 var field = HeaderField(name: "Reply-To")
                 field.append(mailbox: replyTo)
                 return field
@@ -52,7 +105,7 @@ public struct MessageEncoder: Sendable {
         var to = HeaderField(name: "To")
         to.append(mailbox: message.to)
         header(to)
-        try cached("Subject\u{0}" + message.subject) {
+        try shared("Subject\u{0}" + message.subject) {
             var subject = HeaderField(name: "Subject")
             subject.append(unstructured: message.subject)
             return subject
@@ -61,7 +114,7 @@ public struct MessageEncoder: Sendable {
         messageID.append(token: message.messageID.description)
         header(messageID)
         if let listID = message.listID {
-            try cached("List-Id\u{0}\(listID.name)\u{0}\(listID.id)") { () throws(MessageEncodingError) in
+            try shared("List-Id\u{0}\(listID.name)\u{0}\(listID.id)") { () throws(MessageEncodingError) in
                 try MessageEncoder.listIDField(listID)
             }
         }
@@ -75,7 +128,7 @@ public struct MessageEncoder: Sendable {
         }
         for extra in message.extraHeaders {
             try MessageEncoder.checkExtraHeaderName(extra.name)
-            try cached(extra.name + "\u{0}" + extra.value) {
+            try shared(extra.name + "\u{0}" + extra.value) {
                 var field = HeaderField(name: extra.name)
                 field.append(unstructured: extra.value)
                 return field
@@ -84,67 +137,30 @@ public struct MessageEncoder: Sendable {
         var version = HeaderField(name: "MIME-Version")
         version.append(token: "1.0")
         header(version)
-
-        let body = MessageEncoder.bodyParts(of: message)
-        let seed = message.messageID.value
-        if message.attachments.isEmpty {
-            MessageEncoder.appendAlternative(body, boundarySeed: seed, to: &out)
-        } else {
-            let boundary = MessageEncoder.boundary("mix", seed)
-            out.append(contentsOf: "Content-Type: multipart/mixed;\r\n boundary=\"\(boundary)\"\r\n\r\n".utf8)
-            out.append(contentsOf: "--\(boundary)\r\n".utf8)
-            MessageEncoder.appendAlternative(body, boundarySeed: seed, to: &out)
-            for attachment in message.attachments {
-                out.append(contentsOf: "\r\n--\(boundary)\r\n".utf8)
-                try MessageEncoder.appendAttachment(attachment, to: &out)
-            }
-            out.append(contentsOf: "\r\n--\(boundary)--\r\n".utf8)
-        }
-        return out
     }
 
-    /// Encoded header fields by name and value, bounded: a run has a few mailings in a few languages.
-    private static let fieldMemo = Mutex<[String: String]>([:])
-
-    /// A mailbox as a memo key: the name (or a mark for none) and the address, apart.
+    /// A mailbox as a cache key: the name (or a mark for none) and the address, apart.
     private static func key(_ mailbox: MailAddress) -> String {
         (mailbox.displayName.map { "n" + $0 } ?? "-") + "\u{0}" + mailbox.address
     }
 
-    /// The text of the field `make` builds, built once per `key`.
-    private static func cachedField(_ key: String, _ make: () throws(MessageEncodingError) -> HeaderField)
-        throws(MessageEncodingError) -> String
-    {
-        if let text = fieldMemo.withLock({ $0[key] }) { return text }
-        let text = try make().text
-        fieldMemo.withLock { memo in
-            if memo.count >= 4096 { memo.removeAll(keepingCapacity: true) }
-            memo[key] = text
-        }
-        return text
-    }
-
     // MARK: - Body
 
-    /// The text alternatives in the order RFC 2046 5.1.4 asks for: simplest first, HTML (the preferred) last.
-    private static func bodyParts(of message: Message) -> [BodyPart] {
-        var text = BodyPart(mediaType: "text/plain", text: message.text)
-        text.lines = message.textLines
-        var parts = [text]
-        parts += message.alternatives
-        if let html = message.html {
-            var part = BodyPart(mediaType: "text/html", text: html)
-            part.lines = message.htmlLines
-            parts.append(part)
-        }
-        return parts
+    /// `part` as bytes, so that a part that is the same in many messages (a calendar part) is
+    /// encoded once; unchanged when it cannot be encoded, so that encoding the message reports why.
+    static func encodedAhead(_ part: Part) -> Part {
+        var bytes: [UInt8] = []
+        guard (try? append(part, to: &bytes)) != nil else { return part }
+        return .encoded(bytes)
     }
 
     /// Writes one part, or a `multipart/alternative` when there are several,
     /// starting with its Content-Type header (the caller has written the headers before it).
-    private static func appendAlternative(_ parts: [BodyPart], boundarySeed: String, to out: inout [UInt8]) {
+    private static func appendAlternative(_ parts: [Part], boundarySeed: String, to out: inout [UInt8])
+        throws(MessageEncodingError)
+    {
         guard parts.count > 1 else {
-            if let part = parts.first { appendTextPart(part, to: &out) }
+            if let part = parts.first { try append(part, to: &out) }
             return
         }
         let boundary = boundary("alt", boundarySeed)
@@ -152,26 +168,28 @@ public struct MessageEncoder: Sendable {
             contentsOf: "Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"\r\n\r\n".utf8)
         for part in parts {
             out.append(contentsOf: "--\(boundary)\r\n".utf8)
-            appendTextPart(part, to: &out)
+            try append(part, to: &out)
             out.append(contentsOf: "\r\n".utf8)
         }
         out.append(contentsOf: "--\(boundary)--\r\n".utf8)
     }
 
-    /// Writes a text part's headers, a blank line and its body, choosing
-    /// 7bit, quoted-printable or base64, whichever is valid and shortest.
-    ///
-    /// The body ends with CRLF; the CRLF that follows belongs to the next boundary.
+    /// Writes a part's headers, a blank line and its body, ending in CRLF; the CRLF that follows
+    /// belongs to the next boundary.
+    private static func append(_ part: Part, to out: inout [UInt8]) throws(MessageEncodingError) {
+        switch part {
+        case .text(let part): appendTextPart(part, to: &out)
+        case .attachment(let attachment): try appendAttachment(attachment, to: &out)
+        case .filled(let mediaType, let lines, let slots):
+            appendContentType(mediaType, parameters: [:], to: &out)
+            lines.append(slots: slots, to: &out)
+        case .encoded(let bytes): out.append(contentsOf: bytes)
+        }
+    }
+
+    /// Writes a text part, choosing 7bit, quoted-printable or base64, whichever is valid and shortest.
     private static func appendTextPart(_ part: BodyPart, to out: inout [UInt8]) {
-        if let encoded = part.encoded, encoded.source == part {
-            out.append(contentsOf: encoded.bytes)
-            return
-        }
-        appendTextPartHeader(part, to: &out)
-        if let filled = part.lines, filled.text == part.text {
-            filled.layout.append(slots: filled.slots, to: &out)
-            return
-        }
+        appendContentType(part.mediaType, parameters: part.parameters, to: &out)
         let bytes = Array(part.text.utf8)
         let lines = splitLines(bytes)
         var stats = LineStats()
@@ -188,10 +206,12 @@ public struct MessageEncoder: Sendable {
         }
     }
 
-    /// `Content-Type` with the charset and the part's parameters.
-    private static func appendTextPartHeader(_ part: BodyPart, to out: inout [UInt8]) {
-        var contentType = "Content-Type: \(part.mediaType); charset=utf-8"
-        for (name, value) in part.parameters.sorted(by: { $0.key < $1.key }) {
+    /// A text part's `Content-Type` with the charset and `parameters`.
+    private static func appendContentType(
+        _ mediaType: String, parameters: [String: String], to out: inout [UInt8]
+    ) {
+        var contentType = "Content-Type: \(mediaType); charset=utf-8"
+        for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
             contentType += ";\r\n \(parameter(name, value))"
         }
         out.append(contentsOf: contentType.utf8)
@@ -224,34 +244,9 @@ public struct MessageEncoder: Sendable {
         }
     }
 
-    /// `part` with its encoded bytes, so that encoding it again only copies them.
-    static func preEncoded(_ part: BodyPart) -> BodyPart {
-        let source = part.withoutCache
-        var bytes: [UInt8] = []
-        appendTextPart(source, to: &bytes)
-        var part = source
-        part.encoded = PreEncoded(source: source, bytes: bytes)
-        return part
-    }
-
-    /// `attachment` with its encoded bytes; unchanged when it cannot be encoded, so that encoding
-    /// the message reports why.
-    static func preEncoded(_ attachment: MessageAttachment) -> MessageAttachment {
-        let source = attachment.withoutCache
-        var bytes: [UInt8] = []
-        guard (try? appendAttachment(source, to: &bytes)) != nil else { return source }
-        var attachment = source
-        attachment.encoded = PreEncoded(source: source, bytes: bytes)
-        return attachment
-    }
-
     private static func appendAttachment(_ attachment: MessageAttachment, to out: inout [UInt8])
         throws(MessageEncodingError)
     {
-        if let encoded = attachment.encoded, encoded.source == attachment {
-            out.append(contentsOf: encoded.bytes)
-            return
-        }
         guard isMediaType(attachment.mediaType) else {
             throw MessageEncodingError(
                 field: "attachment", reason: "invalid media type \(attachment.mediaType.debugDescription)")

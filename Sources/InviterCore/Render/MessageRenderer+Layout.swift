@@ -1,0 +1,36 @@
+import Foundation
+import Mustache
+
+/// The parts around a message's body: its unsubscribe footer and the HTML layout.
+extension MessageRenderer {
+    /// The visible unsubscribe line every message ends with: members and partners each have their own.
+    func footerLine(_ person: RecipientValues, language: LanguageCode) -> String {
+        var values = ["network": network.name, "link": person.link ?? ""]
+        let key: String
+        if person.isPartner {
+            key = "partner_unsubscribe_line"
+            values["organisation"] = person.organisation
+        } else {
+            key = "unsubscribe_line"
+        }
+        return strings.text(key, language: language, fallback: network.defaultLanguage, values: values)
+            ?? "\(network.name): \(person.link ?? "")"
+    }
+
+    func layoutHTML(
+        body: String, subject: String, language: LanguageCode, footer: String, unsubscribeURL: String?
+    ) -> String {
+        let layoutContext: [String: Any] = [
+            "lang": language.identifier,
+            "dir": LanguageDirection.isRightToLeft(language) ? "rtl" : "ltr",
+            "subject": subject,
+            "network": network.name,
+            "body": body,
+            "footer": footer,
+            "unsubscribe_url": unsubscribeURL ?? "",
+            "unsubscribe_label": strings.text(
+                "unsubscribe", language: language, fallback: network.defaultLanguage) ?? "Unsubscribe",
+        ]
+        return templates.layout.render(layoutContext)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// The recipient's ways out: the List-Unsubscribe targets and the link the footer shows.
+extension MessageRenderer {
+    struct UnsubscribeTargets {
+        var headers: [String]
+        var link: String?
+        var mailto: String?
+        var oneClick: Bool
+    }
+
+    /// The recipient's own ways out: a mailto that names the address, and a signed one-click link when configured.
+    /// Partners get their own, bound to the partner list rather than the member list.
+    func unsubscribeTargets(for recipient: Recipient) -> UnsubscribeTargets {
+        guard let settings = configuration.unsubscribe else {
+            return UnsubscribeTargets(headers: [], link: nil, mailto: nil, oneClick: false)
+        }
+        let isPartner: Bool
+        if case .partner = recipient { isPartner = true } else { isPartner = false }
+        let subject = (isPartner ? "unsubscribe partner " : "unsubscribe ") + recipient.address.address
+        let mailto = "mailto:\(settings.mailto.address)?subject=" + percentEncode(subject)
+        var headers = [mailto]
+        var link: String?
+        if let url = settings.url, let secret = unsubscribeSecret {
+            let scope = network.name + (isPartner ? "#partners" : "#members")
+            let token = UnsubscribeToken.make(
+                address: recipient.address.address, network: scope, secret: secret)
+            link = Self.replacing(Self.tokenPlaceholder, in: url, with: token)
+            if let link { headers.append(link) }
+        }
+        return UnsubscribeTargets(
+            headers: headers, link: link ?? mailto, mailto: mailto, oneClick: link != nil)
+    }
+
+    private static let tokenPlaceholder = Array("{token}".utf8)
+
+    /// `text` with every `pattern` replaced, left to right, in one pass over the bytes.
+    private static func replacing(_ pattern: [UInt8], in text: String, with replacement: String) -> String {
+        let bytes = Array(text.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + replacement.utf8.count)
+        var position = 0
+        while position < bytes.count {
+            if bytes.matches(pattern, at: position) {
+                output.append(contentsOf: replacement.utf8)
+                position += pattern.count
+            } else {
+                output.append(bytes[position])
+                position += 1
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The bytes a mailto subject keeps as they are: RFC 3986's unreserved characters and `@`.
+    private static let unreserved: [Bool] = (0..<256).map { byte in
+        let byte = UInt8(byte)
+        return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
+            || (byte >= 0x61 && byte <= 0x7A)
+            || "-._~@".utf8.contains(byte)
+    }
+
+    /// Percent-encodes every other byte of the UTF-8, as `%XX` with capital hex digits.
+    private func percentEncode(_ text: String) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            if Self.unreserved[Int(byte)] {
+                output.append(byte)
+            } else {
+                output.append(contentsOf: [
+                    UInt8(ascii: "%"), HeaderField.hexDigit(byte >> 4), HeaderField.hexDigit(byte & 0x0F),
+                ])
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}
