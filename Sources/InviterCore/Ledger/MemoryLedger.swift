@@ -7,7 +7,7 @@ import Synchronization
 /// test drive a ``Dispatcher`` through whole runs in milliseconds, with no file and no fsync.
 /// It follows ``SQLiteLedger``'s rules requirement by requirement (a `sent` delivery is final,
 /// registering is idempotent, the same order from ``ready(now:resendUnknown:limit:)``, the same
-/// token bucket), and the ledger tests run every scenario against both to keep it so.
+/// token bucket), and `MemoryLedgerConformanceTests` plays every scenario against both to keep it so.
 ///
 /// Everything lives behind one `Mutex`, and each requirement holds it from start to end, as each
 /// of ``SQLiteLedger``'s is one transaction: a run's marking thread, the transport's reports and

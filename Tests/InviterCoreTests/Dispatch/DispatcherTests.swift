@@ -6,7 +6,7 @@ import Testing
 
 /// Whole runs of the ``Dispatcher`` on the in-memory twins: ``MemoryLedger`` records, a scripted
 /// ``MemoryTransport`` answers for the server, and each run takes milliseconds. What the real
-/// ledger and a real relay do is proven elsewhere (the ledger conformance scenarios, the SMTP
+/// ledger and a real relay do is proven elsewhere (`MemoryLedgerConformanceTests`, the SMTP
 /// tests, the end-to-end runs of the binary); these tests are about the run's own rules.
 @Suite struct DispatcherTests {
     /// 2026-11-18 19:00 in Copenhagen: fourteen days before the first Wednesday hygge, when its

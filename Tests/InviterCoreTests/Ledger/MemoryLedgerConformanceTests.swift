@@ -8,7 +8,7 @@ import Testing
 /// dispatcher's fast tests run on the twin, and they prove something only while it behaves as the
 /// real ledger does. Scenarios that only a file can have (reopening, two processes, the schema)
 /// stay in `SQLiteLedgerTests`.
-@Suite struct LedgerConformanceTests {
+@Suite struct MemoryLedgerConformanceTests {
     /// The ledgers every scenario runs against.
     enum Kind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case sqlite, memory
