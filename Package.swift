@@ -55,10 +55,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What both kinds of tests share: fixture paths, the network fixture, the SMTP servers on
+        // loopback, the MIME decoder and identities written as literals. A library rather than a
+        // test target, so that both test targets can import it.
+        .target(
+            name: "InviterTestSupport",
+            dependencies: ["InviterCore"],
+            path: "Tests/InviterTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        // Unit and integration tests of the library: they call InviterCore directly (against
+        // real SMTP servers where delivery is what they test, or the in-memory twins).
         .testTarget(
             name: "InviterCoreTests",
-            dependencies: ["InviterCore"],
+            dependencies: ["InviterCore", "InviterTestSupport"],
             exclude: ["Render/Golden"],
+            swiftSettings: swiftSettings
+        ),
+        // End-to-end tests: they spawn the built `inviter` binary, as cron or an organizer would.
+        .testTarget(
+            name: "InviterEndToEndTests",
+            dependencies: ["InviterCore", "InviterTestSupport"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,3 +1,4 @@
+import InviterTestSupport
 import Testing
 
 @testable import InviterCore

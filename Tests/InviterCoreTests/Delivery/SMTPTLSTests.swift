@@ -1,5 +1,6 @@
 import Foundation
 import InviterCore
+import InviterTestSupport
 import Testing
 
 /// Delivery against a real SMTP server with STARTTLS or implicit TLS and AUTH

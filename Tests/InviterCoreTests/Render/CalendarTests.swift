@@ -1,5 +1,6 @@
 import Foundation
 import InviterCore
+import InviterTestSupport
 import Testing
 
 /// A calendar part as Python's icalendar package reads it: an independent

@@ -1,5 +1,6 @@
 import Foundation
 import InviterCore
+import InviterTestSupport
 import Testing
 
 /// Strings tables and date texts; one name so that `--filter LocalizationTests` runs both.

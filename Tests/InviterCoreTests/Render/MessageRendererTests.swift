@@ -1,5 +1,6 @@
 import Foundation
 import InviterCore
+import InviterTestSupport
 import Testing
 
 /// Renders with the shipped templates and strings against a small test network.

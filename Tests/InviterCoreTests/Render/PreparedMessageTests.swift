@@ -1,5 +1,6 @@
 import Foundation
 import InviterCore
+import InviterTestSupport
 import Testing
 
 /// Messages filled in from one rendering per mailing and language must be, byte for byte, the

@@ -2,8 +2,8 @@ import Foundation
 import InviterCore
 
 /// A small network written to a temporary folder, with pieces a test can replace.
-struct NetworkFixture {
-    static let config = """
+public struct NetworkFixture {
+    public static let config = """
         [network]
         name = "Test Network"
         time_zone = "Europe/Copenhagen"
@@ -28,7 +28,7 @@ struct NetworkFixture {
 
         """
 
-    static let events = """
+    public static let events = """
         [[event]]
         id = "wednesday-hygge"
         title = { en = "Wednesday hygge", da = "Onsdagshygge" }
@@ -60,24 +60,24 @@ struct NetworkFixture {
 
         """
 
-    static let members = """
+    public static let members = """
         email,name,language,segments,organisation,status
         mette@example.org,Mette Sørensen,da,danes,,active
         olena@example.org,Olena Kovalenko,uk,newcomers;spouses,,active
 
         """
 
-    static let partners = """
+    public static let partners = """
         email,organisation,kind,contact,language
         hr@company.example.com,Example A/S,company,Hanne,da
 
         """
 
-    let directory: URL
-    var configURL: URL { directory.appendingPathComponent("inviter.toml") }
+    public let directory: URL
+    public var configURL: URL { directory.appendingPathComponent("inviter.toml") }
 
     /// Writes the files, with any of them replaced by `overrides` (file name → contents).
-    init(_ overrides: [String: String] = [:]) throws {
+    public init(_ overrides: [String: String] = [:]) throws {
         directory = try TestPaths.temporaryDirectory("network")
         let files = [
             "inviter.toml": Self.config, "events.toml": Self.events, "members.csv": Self.members,
@@ -88,12 +88,12 @@ struct NetworkFixture {
         }
     }
 
-    func write(_ name: String, bytes: [UInt8]) throws {
+    public func write(_ name: String, bytes: [UInt8]) throws {
         try Data(bytes).write(to: directory.appendingPathComponent(name))
     }
 
     /// The problems loading reports, thrown or not, as `file:line: …` lines with the folder removed.
-    func problems() -> [String] {
+    public func problems() -> [String] {
         let found: [InputProblem]
         do {
             found = try NetworkLoader.load(configuration: configURL).problems

@@ -2,19 +2,19 @@ import Foundation
 
 /// A message as Python's `email` package (policy.default) decodes it: an
 /// independent reading of what Inviter wrote.
-struct DecodedMessage: Decodable {
-    struct Part: Decodable {
-        let type: String
-        let params: [String: String]
-        let filename: String?
-        let content: Content
+public struct DecodedMessage: Decodable {
+    public struct Part: Decodable {
+        public let type: String
+        public let params: [String: String]
+        public let filename: String?
+        public let content: Content
     }
 
-    enum Content: Decodable, Equatable {
+    public enum Content: Decodable, Equatable {
         case text(String)
         case bytes([UInt8])
 
-        init(from decoder: any Decoder) throws {
+        public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             if let text = try? container.decode(String.self) {
                 self = .text(text)
@@ -25,17 +25,17 @@ struct DecodedMessage: Decodable {
         }
     }
 
-    let headers: [[String]]
-    let parts: [Part]
-    let defects: [String]
-    let structure: [String]
+    public let headers: [[String]]
+    public let parts: [Part]
+    public let defects: [String]
+    public let structure: [String]
 
     /// The decoded values of every header called `name`.
-    func values(_ name: String) -> [String] {
+    public func values(_ name: String) -> [String] {
         headers.filter { $0.first?.lowercased() == name.lowercased() }.compactMap { $0.last }
     }
 
-    static func decode(_ bytes: [UInt8]) throws -> DecodedMessage {
+    public static func decode(_ bytes: [UInt8]) throws -> DecodedMessage {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestPaths.python)
         process.arguments = [TestPaths.support.appendingPathComponent("mime_decode.py").path]

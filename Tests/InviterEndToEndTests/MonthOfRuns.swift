@@ -1,4 +1,5 @@
 import Foundation
+import InviterTestSupport
 import Testing
 
 /// A month of cron for one example network: the network's folder copied to a temporary place and

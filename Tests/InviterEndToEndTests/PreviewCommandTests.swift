@@ -1,5 +1,6 @@
 import Foundation
 import InviterCore
+import InviterTestSupport
 import Testing
 
 /// `inviter preview`: what a run would send, as files or as a summary, with nothing sent or recorded.

@@ -1,5 +1,6 @@
 import Foundation
 import InviterCore
+import InviterTestSupport
 import Testing
 
 /// Runs the real `inviter` executable, as an organizer or cron would, and checks output and exit status.

@@ -1,5 +1,6 @@
 import Foundation
 import InviterCore
+import InviterTestSupport
 import Testing
 
 /// What an organizer does before a real send: a dry run and a preview, after a change, a

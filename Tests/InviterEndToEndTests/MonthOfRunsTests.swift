@@ -1,4 +1,5 @@
 import Foundation
+import InviterTestSupport
 import Testing
 
 /// The five networks Inviter is for, each playing a month of cron runs against a real smtp-sink.

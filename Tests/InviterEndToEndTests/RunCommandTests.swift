@@ -1,5 +1,6 @@
 import Foundation
 import InviterCore
+import InviterTestSupport
 import Testing
 
 /// `inviter run` as cron runs it: real processes, a real smtp-sink, a real ledger on disk.

@@ -1,37 +1,16 @@
 import Foundation
-import Testing
-
-/// Paths of the test fixtures, found from this file's location so tests run from any folder.
-enum TestPaths {
-    static let testsRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let support = testsRoot.appendingPathComponent("Support")
-    static let golden = testsRoot.appendingPathComponent("InviterCoreTests/Render/Golden")
-
-    /// The Python with aiosmtpd that `make test` prepares.
-    static var python: String {
-        if let configured = ProcessInfo.processInfo.environment["INVITER_TEST_PYTHON"] { return configured }
-        let venv = testsRoot.deletingLastPathComponent().appendingPathComponent(".build-venv/bin/python").path
-        return FileManager.default.isExecutableFile(atPath: venv) ? venv : "/usr/bin/python3"
-    }
-
-    /// A fresh, empty folder that anyone can write to (smtp-sink writes as `nobody`).
-    static func temporaryDirectory(_ label: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("inviter-tests-\(label)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: url.path)
-        return url
-    }
-}
 
 /// Errors from starting the tests' servers.
-struct ServerStartError: Error, CustomStringConvertible {
-    let description: String
+public struct ServerStartError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// Asks the kernel for a free loopback port: bind to port 0, read the port, close.
-func freeLoopbackPort() throws -> Int {
+public func freeLoopbackPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw ServerStartError(description: "socket() failed") }
     defer { close(fd) }
@@ -50,7 +29,7 @@ func freeLoopbackPort() throws -> Int {
 }
 
 /// Whether something accepts connections on 127.0.0.1:`port`.
-func isListening(_ port: Int) -> Bool {
+public func isListening(_ port: Int) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return false }
     defer { close(fd) }
@@ -66,13 +45,13 @@ func isListening(_ port: Int) -> Bool {
 }
 
 /// A server process started by a test and stopped by it.
-final class ServerProcess: @unchecked Sendable {
+public final class ServerProcess: @unchecked Sendable {
     // Only the test that started the server touches it, from one task; unchecked because Process is not Sendable.
-    let process = Process()
-    let port: Int
+    public let process = Process()
+    public let port: Int
     private let errorLog: URL
 
-    init(executable: String, arguments: [String], port: Int, logDirectory: URL) throws {
+    public init(executable: String, arguments: [String], port: Int, logDirectory: URL) throws {
         self.port = port
         errorLog = logDirectory.appendingPathComponent("server-\(port).err")
         _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
@@ -93,7 +72,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Kills the server: smtp-sink ignores SIGTERM.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -104,14 +83,14 @@ final class ServerProcess: @unchecked Sendable {
 }
 
 /// Postfix's `smtp-sink` on a free loopback port, capturing each message with `-d`.
-final class SMTPSink: @unchecked Sendable {
+public final class SMTPSink: @unchecked Sendable {
     // Immutable after init apart from the process, which ServerProcess guards the same way.
-    let server: ServerProcess
-    let captureDirectory: URL
-    var url: String { "smtp://127.0.0.1:\(server.port)" }
+    public let server: ServerProcess
+    public let captureDirectory: URL
+    public var url: String { "smtp://127.0.0.1:\(server.port)" }
 
     /// - Parameter faults: smtp-sink's fault options, such as `["-r", "RCPT"]`.
-    init(faults: [String] = []) throws {
+    public init(faults: [String] = []) throws {
         captureDirectory = try TestPaths.temporaryDirectory("sink")
         var lastError: (any Error)?
         for _ in 0..<5 {
@@ -135,7 +114,7 @@ final class SMTPSink: @unchecked Sendable {
     ///
     /// smtp-sink writes its dump files with buffered I/O after it has replied, so
     /// this waits until the files stop growing before reading them.
-    func messages() throws -> [(recipients: [String], helo: String, text: String)] {
+    public func messages() throws -> [(recipients: [String], helo: String, text: String)] {
         let files = try settle()
         return try files.map { name in
             let raw = try String(contentsOf: captureDirectory.appendingPathComponent(name), encoding: .utf8)
@@ -160,7 +139,7 @@ final class SMTPSink: @unchecked Sendable {
 
     /// The names of the capture files, once none of them is growing any more.
     @discardableResult
-    func settle() throws -> [String] {
+    public func settle() throws -> [String] {
         func snapshot() throws -> [String: Int] {
             var sizes: [String: Int] = [:]
             for name in try FileManager.default.contentsOfDirectory(atPath: captureDirectory.path)
@@ -181,16 +160,18 @@ final class SMTPSink: @unchecked Sendable {
         return previous.keys.sorted()
     }
 
-    func stop() { server.stop() }
+    public func stop() { server.stop() }
 }
 
 /// The aiosmtpd server from `Tests/Support/smtp_server.py`: STARTTLS or implicit TLS, and AUTH.
-final class TLSServer: @unchecked Sendable {
-    let server: ServerProcess
-    let captureDirectory: URL
-    let logFile: URL
+public final class TLSServer: @unchecked Sendable {
+    public let server: ServerProcess
+    public let captureDirectory: URL
+    public let logFile: URL
 
-    init(mode: String, certificate: Certificate?, password: String, user: String = "events@example.org")
+    public init(
+        mode: String, certificate: Certificate?, password: String, user: String = "events@example.org"
+    )
         throws
     {
         captureDirectory = try TestPaths.temporaryDirectory("tls")
@@ -209,10 +190,10 @@ final class TLSServer: @unchecked Sendable {
             executable: TestPaths.python, arguments: arguments, port: port, logDirectory: captureDirectory)
     }
 
-    var port: Int { server.port }
+    public var port: Int { server.port }
 
     /// Every command the server received from a client, in order (aiosmtpd logs them as `>> b'...'`).
-    var commands: [String] {
+    public var commands: [String] {
         let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
         return log.split(separator: "\n").compactMap { line in
             guard let range = line.range(of: ">> b'") else { return nil }
@@ -221,23 +202,23 @@ final class TLSServer: @unchecked Sendable {
     }
 
     /// The raw bytes of each accepted message, exactly as received (CRLF, un-stuffed).
-    func messages() throws -> [[UInt8]] {
+    public func messages() throws -> [[UInt8]] {
         let files = try FileManager.default.contentsOfDirectory(atPath: captureDirectory.path)
             .filter { $0.hasSuffix(".eml") }
             .sorted { (Int($0.dropLast(4)) ?? 0) < (Int($1.dropLast(4)) ?? 0) }
         return try files.map { Array(try Data(contentsOf: captureDirectory.appendingPathComponent($0))) }
     }
 
-    func stop() { server.stop() }
+    public func stop() { server.stop() }
 }
 
 /// A self-signed certificate and key made with openssl for a test.
-struct Certificate {
-    let certificate: URL
-    let key: URL
+public struct Certificate {
+    public let certificate: URL
+    public let key: URL
 
     /// - Parameter subjectAltName: e.g. `IP:127.0.0.1` or `DNS:wrong.example.invalid`.
-    static func make(subjectAltName: String, in directory: URL) throws -> Certificate {
+    public static func make(subjectAltName: String, in directory: URL) throws -> Certificate {
         let name = subjectAltName.replacingOccurrences(of: ":", with: "-")
         let certificate = directory.appendingPathComponent("\(name).crt")
         let key = directory.appendingPathComponent("\(name).key")

@@ -1,0 +1,385 @@
+import Foundation
+import Synchronization
+
+/// A ``Ledger`` kept in memory: the twin of ``SQLiteLedger`` for fast tests.
+///
+/// As Hummingbird ships `MemoryPersistDriver` beside its database drivers, this ledger lets a
+/// test drive a ``Dispatcher`` through whole runs in milliseconds, with no file and no fsync.
+/// It follows ``SQLiteLedger``'s rules requirement by requirement (a `sent` delivery is final,
+/// registering is idempotent, the same order from ``ready(now:resendUnknown:limit:)``, the same
+/// token bucket), and `MemoryLedgerConformanceTests` plays every scenario against both to keep it so.
+///
+/// Everything lives behind one `Mutex`, and each requirement holds it from start to end, as each
+/// of ``SQLiteLedger``'s is one transaction: a run's marking thread, the transport's reports and
+/// the run's own task call it at once, and every call sees the ledger before or after another,
+/// never halfway. Nothing survives the process, so it is no ledger for a real run.
+///
+/// Addresses and mailing ids compare as Swift strings do, where SQLite compares their bytes: the
+/// two differ only for text that is not in Unicode normal form C, which no validated address is.
+public final class MemoryLedger: Ledger {
+    /// A mailing and when it was first registered.
+    private struct StoredMailing {
+        var record: MailingRecord
+        let createdAt: Date
+    }
+
+    private struct Suppression {
+        var reason: String
+        var since: Date
+    }
+
+    /// The provider's budget, for the rate it was filled for.
+    private struct Bucket {
+        var tokens: Double
+        var updatedAt: Date
+        var rate: RateLimit
+    }
+
+    private struct State {
+        var mailings: [MailingID: StoredMailing] = [:]
+        var deliveries: [DeliveryKey: LedgerEntry] = [:]
+        var suppressions: [AddressKey: Suppression] = [:]
+        var bucket: Bucket?
+        var versions: [OccurrenceID: (fingerprint: String, sequence: Int)] = [:]
+    }
+
+    /// Tolerance for the refill arithmetic, as ``SQLiteLedger`` has it: half tokens must add up
+    /// to the whole token they are meant to be.
+    private static let tokenTolerance = 1e-9
+
+    private let state = Mutex(State())
+
+    /// An empty ledger.
+    public init() {}
+
+    // MARK: - Registering
+
+    public func register(
+        _ mailing: MailingRecord, recipients: [(address: AddressKey, messageID: String)], now: Date
+    ) throws -> Int {
+        state.withLock { state in
+            // A known mailing keeps its kind and due time; only the deadline follows the event.
+            if state.mailings[mailing.id] != nil {
+                state.mailings[mailing.id]?.record.deadline = mailing.deadline
+            } else {
+                state.mailings[mailing.id] = StoredMailing(record: mailing, createdAt: now)
+            }
+            var added = 0
+            for recipient in recipients {
+                let key = DeliveryKey(mailing: mailing.id, recipient: recipient.address)
+                guard state.deliveries[key] == nil else { continue }
+                let reason = state.suppressions[recipient.address]?.reason
+                state.deliveries[key] = LedgerEntry(
+                    key: key, state: reason == nil ? .pending : .skipped, attempts: 0, nextAttemptAt: nil,
+                    messageID: recipient.messageID, lastReply: reason.map { "suppressed: \($0)" },
+                    updatedAt: now)
+                added += 1
+            }
+            return added
+        }
+    }
+
+    public func recoverInterrupted(now: Date) throws -> Int {
+        state.withLock { state in
+            var recovered = 0
+            for (key, entry) in state.deliveries where entry.state == .sending {
+                state.deliveries[key]?.update(
+                    to: .unknown, reply: "the run stopped while this message was being sent", now: now)
+                recovered += 1
+            }
+            return recovered
+        }
+    }
+
+    // MARK: - Picking
+
+    /// Also skips waiting deliveries to addresses suppressed since they were registered, and holds
+    /// `unknown` ones unless `resendUnknown`, under the same lock, as ``SQLiteLedger`` does in the
+    /// same transaction.
+    public func ready(now: Date, resendUnknown: Bool, limit: Int) throws -> [LedgerEntry] {
+        state.withLock { state in
+            for (key, entry) in state.deliveries
+            where [.pending, .retrying, .unknown].contains(entry.state) {
+                guard let suppression = state.suppressions[key.recipient] else { continue }
+                state.deliveries[key]?.update(
+                    to: .skipped, reply: "suppressed: \(suppression.reason)", now: now)
+            }
+            if !resendUnknown {
+                for (key, entry) in state.deliveries where entry.state == .unknown {
+                    // Held keeps its reply and its time: only the state changes.
+                    state.deliveries[key]?.state = .held
+                    state.deliveries[key]?.updatedAt = now
+                }
+            }
+            guard limit > 0 else { return [] }
+            // A mailing registered ahead of its time (an announcement with --at) waits for it.
+            let due = state.mailings.values.map(\.record)
+                .filter { $0.dueAt <= now && ($0.deadline.map { $0 > now } ?? true) }
+                .sorted(by: Self.dueOrder)
+                .map(\.id)
+            // One pass over every delivery, grouped by mailing: a test's ledger is small, and the
+            // grouping keeps the order the same as one sorted query.
+            var waiting: [MailingID: [LedgerEntry]] = [:]
+            for entry in state.deliveries.values {
+                let isWaiting: Bool
+                switch entry.state {
+                case .pending: isWaiting = true
+                // A `retrying` entry without a time is due rather than stuck for ever.
+                case .retrying: isWaiting = entry.nextAttemptAt.map { $0 <= now } ?? true
+                case .unknown: isWaiting = resendUnknown
+                case .sending, .sent, .failed, .held, .skipped: isWaiting = false
+                }
+                if isWaiting { waiting[entry.key.mailing, default: []].append(entry) }
+            }
+            var entries: [LedgerEntry] = []
+            for mailing in due {
+                let remaining = limit - entries.count
+                guard remaining > 0 else { break }
+                let mine = waiting[mailing] ?? []
+                entries += mine.sorted { $0.key.recipient < $1.key.recipient }.prefix(remaining)
+            }
+            return entries
+        }
+    }
+
+    // MARK: - Outcomes
+
+    /// Leaves a `sent` entry alone.
+    ///
+    /// - Throws: ``MemoryLedgerError/unknownDelivery(_:)`` when a key was never registered;
+    ///   nothing of the batch is marked then.
+    public func markSending(_ keys: [DeliveryKey], now: Date) throws {
+        try settle([], marking: keys, now: now)
+    }
+
+    /// A `retrying` outcome without `retryAt` is stored as `failed`; a `sent` entry is left as it is.
+    ///
+    /// - Throws: ``MemoryLedgerError/unknownDelivery(_:)`` when the key was never registered.
+    public func record(_ key: DeliveryKey, state: DeliveryState, reply: String?, retryAt: Date?, now: Date)
+        throws
+    {
+        try settle(
+            [RecordedOutcome(key: key, state: state, reply: reply, retryAt: retryAt)], marking: [], now: now)
+    }
+
+    /// Records the outcomes, then marks the keys, all or nothing: every key is looked up before
+    /// anything changes, as ``SQLiteLedger`` rolls back the whole commit on the first it lacks.
+    /// A suppression an outcome names is kept even when its delivery was already `sent`.
+    ///
+    /// - Throws: ``MemoryLedgerError/unknownDelivery(_:)`` for the first key (outcomes first,
+    ///   then marks) that was never registered; nothing is recorded then.
+    public func settle(_ outcomes: [RecordedOutcome], marking keys: [DeliveryKey], now: Date) throws {
+        guard !outcomes.isEmpty || !keys.isEmpty else { return }
+        try state.withLock { (state) throws(MemoryLedgerError) in
+            for key in outcomes.map(\.key) + keys where state.deliveries[key] == nil {
+                throw .unknownDelivery(key)
+            }
+            for outcome in outcomes {
+                let key = outcome.key
+                if let entry = state.deliveries[key], entry.state != .sent {
+                    let stored: DeliveryState =
+                        outcome.state == .retrying && outcome.retryAt == nil ? .failed : outcome.state
+                    state.deliveries[key]?.update(
+                        to: stored, reply: outcome.reply,
+                        retryAt: stored == .retrying ? outcome.retryAt : nil,
+                        now: now)
+                }
+                if let reason = outcome.suppression {
+                    state.suppressions[key.recipient] = Suppression(reason: reason, since: now)
+                }
+            }
+            for key in keys where state.deliveries[key]?.state != .sent {
+                state.deliveries[key]?.state = .sending
+                state.deliveries[key]?.attempts += 1
+                state.deliveries[key]?.nextAttemptAt = nil
+                state.deliveries[key]?.updatedAt = now
+            }
+        }
+    }
+
+    /// Leaves `sending` (another run may have it in flight) and `held` (waiting for a person) alone.
+    public func expire(now: Date, reason: String) throws -> Int {
+        state.withLock { state in
+            var expired = 0
+            for (key, entry) in state.deliveries where [.pending, .retrying, .unknown].contains(entry.state) {
+                guard let deadline = state.mailings[key.mailing]?.record.deadline, deadline <= now else {
+                    continue
+                }
+                state.deliveries[key]?.update(to: .failed, reply: reason, now: now)
+                expired += 1
+            }
+            return expired
+        }
+    }
+
+    /// Keys that were never registered are ignored: there is nothing to skip.
+    public func skip(_ keys: [DeliveryKey], reason: String, now: Date) throws {
+        state.withLock { state in
+            for key in keys where state.deliveries[key].map({ $0.state != .sent }) ?? false {
+                state.deliveries[key]?.update(to: .skipped, reply: reason, now: now)
+            }
+        }
+    }
+
+    // MARK: - Suppression
+
+    /// Replaces an existing entry, so the newest reason is the one shown.
+    public func suppress(_ address: AddressKey, reason: String, now: Date) throws {
+        state.withLock { $0.suppressions[address] = Suppression(reason: reason, since: now) }
+    }
+
+    public func unsuppress(_ address: AddressKey) throws -> Bool {
+        state.withLock { $0.suppressions.removeValue(forKey: address) != nil }
+    }
+
+    public func suppressed() throws -> [(address: AddressKey, reason: String, since: Date)] {
+        state.withLock { state in
+            state.suppressions.sorted { $0.key < $1.key }.map {
+                (address: $0.key, reason: $0.value.reason, since: $0.value.since)
+            }
+        }
+    }
+
+    public func isSuppressed(_ address: AddressKey) throws -> Bool {
+        state.withLock { $0.suppressions[address] != nil }
+    }
+
+    // MARK: - Rate limit
+
+    /// The same bucket as ``SQLiteLedger``'s: at most `rate.messages` tokens, refilled at
+    /// `rate.messages / rate.per` a second, full at first and again when the rate changes; a
+    /// clock that went back refills nothing. Shared by the runs of one process only.
+    public func takeTokens(_ wanted: Int, rate: RateLimit, now: Date) throws -> Int {
+        guard wanted > 0 else { return 0 }
+        return state.withLock { state in
+            let capacity = Double(max(rate.messages, 0))
+            let perSecond = capacity / Double(max(rate.per, 1))
+            var tokens = capacity
+            var since = now
+            if let bucket = state.bucket, bucket.rate == rate {
+                tokens = min(
+                    capacity, bucket.tokens + max(0, now.timeIntervalSince(bucket.updatedAt)) * perSecond)
+                // Keeping the later instant means the seconds before it are never refilled twice.
+                since = max(bucket.updatedAt, now)
+            }
+            let whole = (tokens + Self.tokenTolerance).rounded(.down)
+            let granted = min(wanted, Int(max(0, whole)))
+            state.bucket = Bucket(tokens: max(0, tokens - Double(granted)), updatedAt: since, rate: rate)
+            return granted
+        }
+    }
+
+    // MARK: - Occurrences
+
+    public func occurrenceVersion(_ occurrenceID: OccurrenceID) throws -> (
+        fingerprint: String, sequence: Int
+    )? {
+        state.withLock { $0.versions[occurrenceID] }
+    }
+
+    public func setOccurrenceVersion(
+        _ occurrenceID: OccurrenceID, fingerprint: String, sequence: Int, now: Date
+    )
+        throws
+    {
+        state.withLock { $0.versions[occurrenceID] = (fingerprint, sequence) }
+    }
+
+    public func recipients(of mailingID: MailingID, state wanted: DeliveryState) throws -> [AddressKey] {
+        state.withLock { state in
+            state.deliveries.values
+                .filter { $0.key.mailing == mailingID && $0.state == wanted }
+                .map(\.key.recipient)
+                .sorted()
+        }
+    }
+
+    // MARK: - Reading
+
+    public func entry(_ key: DeliveryKey) throws -> LedgerEntry? {
+        state.withLock { $0.deliveries[key] }
+    }
+
+    public func mailing(_ id: MailingID) throws -> MailingRecord? {
+        state.withLock { $0.mailings[id]?.record }
+    }
+
+    public func entries(of mailing: MailingID) throws -> [LedgerEntry] {
+        state.withLock { state in
+            state.deliveries.values.filter { $0.key.mailing == mailing }.sorted {
+                $0.key.recipient < $1.key.recipient
+            }
+        }
+    }
+
+    public func waiting(now: Date, resendUnknown: Bool) throws -> [LedgerEntry] {
+        state.withLock { state in
+            let due = state.mailings.values.map(\.record)
+                .filter { $0.dueAt <= now && ($0.deadline.map { $0 > now } ?? true) }
+                .sorted(by: Self.dueOrder)
+            var waiting: [MailingID: [LedgerEntry]] = [:]
+            for entry in state.deliveries.values where state.suppressions[entry.key.recipient] == nil {
+                let isWaiting: Bool
+                switch entry.state {
+                case .pending: isWaiting = true
+                case .retrying: isWaiting = entry.nextAttemptAt.map { $0 <= now } ?? true
+                case .unknown: isWaiting = resendUnknown
+                case .sending, .sent, .failed, .held, .skipped: isWaiting = false
+                }
+                if isWaiting { waiting[entry.key.mailing, default: []].append(entry) }
+            }
+            return due.flatMap { (waiting[$0.id] ?? []).sorted { $0.key.recipient < $1.key.recipient } }
+        }
+    }
+
+    /// Reads everything under one lock, so the counts and the attention list agree.
+    public func status(mailing id: MailingID?) throws -> [MailingStatus] {
+        state.withLock { state in
+            let mailings = state.mailings.values.map(\.record)
+                .filter { id == nil || $0.id == id }
+                .sorted(by: Self.dueOrder)
+            var counts: [MailingID: [DeliveryState: Int]] = [:]
+            var attention: [MailingID: [LedgerEntry]] = [:]
+            for entry in state.deliveries.values where id == nil || entry.key.mailing == id {
+                counts[entry.key.mailing, default: [:]][entry.state, default: 0] += 1
+                if [.failed, .unknown, .held].contains(entry.state) {
+                    attention[entry.key.mailing, default: []].append(entry)
+                }
+            }
+            return mailings.map {
+                MailingStatus(
+                    mailing: $0, counts: counts[$0.id] ?? [:],
+                    attention: (attention[$0.id] ?? []).sorted { $0.key.recipient < $1.key.recipient })
+            }
+        }
+    }
+
+    /// Mailings as the ledger lists them: oldest due first, then by id.
+    private static func dueOrder(_ lhs: MailingRecord, _ rhs: MailingRecord) -> Bool {
+        (lhs.dueAt, lhs.id) < (rhs.dueAt, rhs.id)
+    }
+}
+
+extension LedgerEntry {
+    /// A new state with its reply: what every change but marking and holding writes.
+    fileprivate mutating func update(to state: DeliveryState, reply: String?, retryAt: Date? = nil, now: Date)
+    {
+        self.state = state
+        lastReply = reply
+        nextAttemptAt = retryAt
+        updatedAt = now
+    }
+}
+
+/// Why the memory ledger could not do what was asked.
+public enum MemoryLedgerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A send or an outcome for a pair that was never registered: a caller's bug, reported rather
+    /// than silently lost, as ``SQLiteLedgerError/unknownDelivery(_:)`` reports it.
+    case unknownDelivery(DeliveryKey)
+
+    public var description: String {
+        switch self {
+        case .unknownDelivery(let key): "the ledger has no delivery \(key); register the mailing first"
+        }
+    }
+}
