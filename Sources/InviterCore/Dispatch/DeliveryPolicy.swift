@@ -29,7 +29,9 @@ public enum DeliveryPolicy {
             let bounced = result.reply?.text.hasPrefix("5.1.") == true ? "bounced: \(reply)" : nil
             return RecordedOutcome(key: entry.key, state: .failed, reply: reply, suppression: bounced)
         case .temporary:
-            let delay = backoff[min(max(entry.attempts, 1), backoff.count) - 1]
+            // `entry` is as the ledger had it before this attempt was marked: this was attempt
+            // `attempts + 1`, and its failure waits the delay for that attempt.
+            let delay = backoff[min(entry.attempts + 1, backoff.count) - 1]
             let retryAt = now.addingTimeInterval(delay)
             if let deadline, retryAt >= deadline {
                 return RecordedOutcome(
