@@ -27,6 +27,10 @@ extension Inviter {
         @Option(help: "When to send, ISO 8601 with offset (default: now).") var at: String?
         @Option(help: "The moment the command runs at, ISO 8601 with offset (default: now).") var now: String?
         @Option(help: "Send one copy to this address only; nothing is recorded.") var testTo: String?
+        @Option(help: "With --test-to: render the copy of the first recipient who reads this language.")
+        var language: String?
+        @Option(help: "With --test-to: render the copy of this recipient.") var recipient: String?
+        @Flag(help: "Send without asking, also to many people from a terminal (for scripts).") var yes = false
         @Flag(help: "Show the recipients per language and change nothing.") var dryRun = false
 
         func run() async throws {
@@ -48,12 +52,25 @@ extension Inviter {
                 try await sendTest(to: testTo, plan: plan, renderer: renderer, now: instant)
                 return
             }
+            guard language == nil, recipient == nil else {
+                printError("error: --language and --recipient choose whose copy --test-to renders")
+                throw ExitCodes.usage
+            }
             if dryRun {
                 for line in plan.dryRunLines(defaultLanguage: configuration.network.defaultLanguage) {
                     print(line)
                 }
                 print("Dry run: nothing was sent or recorded.")
                 return
+            }
+            if !yes, isatty(STDIN_FILENO) == 1, plan.recipients.count > Self.handful {
+                let ids = plan.ids.map(\.description).sorted().joined(separator: " and ")
+                print("Send \(ids) to \(plan.recipients.count) recipients? [y/N] ", terminator: "")
+                let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
+                guard answer == "y" || answer == "yes" else {
+                    print("Nothing was sent or recorded.")
+                    return
+                }
             }
             guard let lock = try RunLock.acquire(in: configuration.delivery.state, wait: 10) else {
                 printError("Another run is active; try again in a moment.")
@@ -72,10 +89,14 @@ extension Inviter {
                 )
                 return
             }
-            let summary = try await dispatcher.run(now: instant)
+            // The announcement alone: whatever else is due goes with the next run.
+            let summary = try await dispatcher.deliver(only: plan.ids, now: instant)
             print(summary.text)
             if summary.stopKind != nil || summary.failed > 0 { throw ExitCodes.somethingFailed }
         }
+
+        /// More recipients than this are confirmed on a terminal before anything is recorded.
+        static let handful = 5
 
         /// One copy to `address`, rendered with a real recipient's data so it looks exactly like the real thing.
         private func sendTest(
@@ -88,9 +109,11 @@ extension Inviter {
                 printError("error: \(error)")
                 throw ExitCodes.dataError
             }
-            guard let sample = plan.recipients.first else {
-                printError(
-                    "error: nobody is in the chosen segments, so there is no one to render the test with")
+            let sample: Recipient
+            do {
+                sample = try plan.sample(language: language, recipient: recipient, renderer: renderer)
+            } catch {
+                printError("error: \(error)")
                 throw ExitCodes.dataError
             }
             let message = try renderer.testCopy(of: plan.mailing, for: sample, to: target, now: now)

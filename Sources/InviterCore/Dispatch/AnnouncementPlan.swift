@@ -15,6 +15,8 @@ public struct AnnouncementPlan: Sendable {
     public enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
         case unknownTemplate(String, known: [String])
         case unknownPartnerKind(String)
+        /// A segment no member list and no event names: a typo would otherwise reach nobody.
+        case unknownSegment(String, known: [String])
 
         public var description: String {
             switch self {
@@ -22,6 +24,9 @@ public struct AnnouncementPlan: Sendable {
                 return "no announcement template \(name.debugDescription)"
                     + Suggestion.didYouMean(name, among: known)
                     + (known.isEmpty ? "" : "; known: \(known.joined(separator: ", "))")
+            case .unknownSegment(let name, let known):
+                return "--segment \(name.debugDescription) is not a segment of any member list or event"
+                    + Suggestion.didYouMean(name, among: known) + "; known: \(known.joined(separator: ", "))"
             case .unknownPartnerKind(let text):
                 let names = PartnerKind.allCases.map(\.rawValue)
                 return "--partners \(text.debugDescription) is not a partner kind; use "
@@ -45,10 +50,17 @@ public struct AnnouncementPlan: Sendable {
         }
         var kinds: [PartnerKind] = []
         for text in partners {
-            guard let kind = PartnerKind(rawValue: text.lowercased()) else { throw .unknownPartnerKind(text) }
-            kinds.append(kind)
+            // As the partner lists read a kind: `lærdansk` too.
+            guard let kind = try? PartnerList.kind(text.trimmingCharacters(in: .whitespaces)).get() else {
+                throw .unknownPartnerKind(text)
+            }
+            if !kinds.contains(kind) { kinds.append(kind) }
         }
         let chosen = segments.isEmpty ? (kinds.isEmpty ? ["all"] : []) : segments.map { $0.lowercased() }
+        let known = Self.segments(of: network)
+        for segment in chosen where !known.contains(segment) {
+            throw .unknownSegment(segment, known: known.sorted())
+        }
         let date = LocalDateTime(at, in: network.configuration.network.timeZone).date
         let mailing = Mailing(announcement: template, segments: chosen, dueAt: at, on: date)
         self.mailing = mailing
@@ -60,6 +72,65 @@ public struct AnnouncementPlan: Sendable {
         let wanted = Set(kinds)
         self.partnerContacts = (network.partners?.partners ?? []).filter { wanted.contains($0.kind) }.map(
             Recipient.partner)
+    }
+
+    /// The segments an announcement can name: every segment of a member list or an event's
+    /// audience, and `all`.
+    static func segments(of network: LoadedNetwork) -> Set<String> {
+        var known: Set<String> = ["all"]
+        for member in network.members.members { known.formUnion(member.segments) }
+        for event in network.events { known.formUnion(event.audience.map { $0.lowercased() }) }
+        return known
+    }
+
+    /// The ids it is recorded under: the members' and, with partner kinds, the partner contacts'.
+    public var ids: Set<MailingID> {
+        var ids: Set<MailingID> = []
+        if !segments.isEmpty { ids.insert(mailing.id) }
+        if !partnerKinds.isEmpty { ids.insert(mailing.id.partnerCopy) }
+        return ids
+    }
+
+    /// Why a test copy has nobody to be rendered for.
+    public struct NoSample: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The recipient whose copy a test renders: the one at `recipient`, else the first who reads
+    /// `language` (in the language the templates give them), else the first of all.
+    ///
+    /// - Throws: ``NoSample`` naming what matched nobody.
+    public func sample(language: String?, recipient: String?, renderer: MessageRenderer) throws(NoSample)
+        -> Recipient
+    {
+        var candidates = recipients
+        if let recipient {
+            let wanted = AddressKey(recipient.trimmingCharacters(in: .whitespaces))
+            candidates = candidates.filter { $0.address.key == wanted }
+            guard !candidates.isEmpty else {
+                throw NoSample(description: "\(recipient) does not get this announcement")
+            }
+        }
+        if let language {
+            guard let code = try? LanguageCode(language) else {
+                throw NoSample(
+                    description: "--language \(language.debugDescription) is not an ISO 639 language code")
+            }
+            let fallback = renderer.configuration.network.defaultLanguage
+            candidates = candidates.filter {
+                renderer.templates.language(
+                    of: "announcements/\(mailing.announcement ?? "")", for: $0.language ?? fallback,
+                    fallback: fallback) == code
+            }
+            guard !candidates.isEmpty else {
+                throw NoSample(description: "nobody it goes to reads it in \(code)")
+            }
+        }
+        guard let first = candidates.first else {
+            throw NoSample(
+                description: "nobody is in the chosen segments, so there is no one to render the test with")
+        }
+        return first
     }
 
     /// Everyone it goes to, members first.

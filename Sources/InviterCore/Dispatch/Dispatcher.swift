@@ -52,15 +52,31 @@ public struct Dispatcher: Sendable {
         return summary
     }
 
-    /// Sends what the ledger has waiting, in batches, each rendered just before it goes.
-    private func deliverWaiting(_ plan: DuePlan, now: Date, summary: inout RunSummary) async throws {
+    /// Sends what the ledger has waiting of `mailings` and nothing else, without planning or
+    /// recording anything new: what `inviter announce` does right after recording its
+    /// announcement, so that a reminder that happens to be due waits for its own run.
+    public func deliver(only mailings: Set<MailingID>, now: Date) async throws -> RunSummary {
+        var summary = RunSummary()
+        summary.recovered = try ledger.recoverInterrupted(now: now)
+        summary.mailingsDue = mailings.map(\.description).sorted()
+        try await deliverWaiting(
+            DuePlan(network: network, now: now), only: mailings, now: now, summary: &summary)
+        return summary
+    }
+
+    /// Sends what the ledger has waiting (of `only`, when given), in batches, each rendered just
+    /// before it goes.
+    private func deliverWaiting(
+        _ plan: DuePlan, only: Set<MailingID>? = nil, now: Date, summary: inout RunSummary
+    ) async throws {
         let recipients = RecipientIndex(
             members: network.members.members, partners: network.partners?.partners ?? [])
         let total =
             progress == nil
             ? 0
-            : try ledger.ready(now: now, resendUnknown: configuration.delivery.resendUnknown, limit: Int.max)
-                .count
+            : try ledger.ready(
+                now: now, resendUnknown: configuration.delivery.resendUnknown, limit: Int.max, mailings: only
+            ).count
         // Each delivery is attempted at most once per run: an unknown outcome is ready again at once,
         // and must wait for the next run rather than loop here. Only those are remembered (not
         // every key of the run, which cost 17 MB at 100,000 members).
@@ -71,7 +87,7 @@ public struct Dispatcher: Sendable {
         // when the run ends.
         defer { transport.finish() }
         var current = try nextBatch(
-            excluding: [], attempted: attempted, plan: plan, recipients: recipients, now: now,
+            excluding: [], attempted: attempted, only: only, plan: plan, recipients: recipients, now: now,
             summary: &summary)
         while let batch = current {
             let sentBefore = summary.sent
@@ -80,8 +96,9 @@ public struct Dispatcher: Sendable {
             var next: Batch? = nil
             if summary.waitingForRateLimit == 0 {
                 next = try nextBatch(
-                    excluding: batch.keys, attempted: attempted, plan: plan, recipients: recipients, now: now,
-                    summary: &summary)
+                    excluding: batch.keys, attempted: attempted, only: only, plan: plan,
+                    recipients: recipients,
+                    now: now, summary: &summary)
             }
             let result = try await sending
             summary.sent += result.states[.sent, default: 0]
@@ -112,13 +129,13 @@ public struct Dispatcher: Sendable {
 
     /// The next deliveries to send, within the rate budget, rendered; nil when there are none.
     private func nextBatch(
-        excluding inFlight: Set<DeliveryKey>, attempted: Set<DeliveryKey>, plan: DuePlan,
-        recipients: RecipientIndex, now: Date, summary: inout RunSummary
+        excluding inFlight: Set<DeliveryKey>, attempted: Set<DeliveryKey>, only: Set<MailingID>?,
+        plan: DuePlan, recipients: RecipientIndex, now: Date, summary: inout RunSummary
     ) throws -> Batch? {
         while true {
             var entries = try ledger.ready(
                 now: now, resendUnknown: configuration.delivery.resendUnknown,
-                limit: batchSize + attempted.count + inFlight.count
+                limit: batchSize + attempted.count + inFlight.count, mailings: only
             ).filter { !attempted.contains($0.key) && !inFlight.contains($0.key) }
             entries = Array(entries.prefix(batchSize))
             if entries.isEmpty { return nil }
@@ -126,7 +143,8 @@ public struct Dispatcher: Sendable {
                 let granted = try ledger.takeTokens(entries.count, rate: rate, now: now)
                 if granted < entries.count {
                     let waiting = try ledger.ready(
-                        now: now, resendUnknown: configuration.delivery.resendUnknown, limit: Int.max)
+                        now: now, resendUnknown: configuration.delivery.resendUnknown, limit: Int.max,
+                        mailings: only)
                     summary.waitingForRateLimit =
                         waiting.filter { !attempted.contains($0.key) && !inFlight.contains($0.key) }.count
                         - granted

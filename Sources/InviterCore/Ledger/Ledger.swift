@@ -104,8 +104,9 @@ public protocol Ledger: Sendable {
     /// At the start of a run: deliveries left `sending` by a run that died become `unknown`.
     func recoverInterrupted(now: Date) throws -> Int
     /// Deliveries to attempt now, oldest due first: `pending`, `retrying` whose time has come, and
-    /// `unknown` when `resendUnknown` (else those become `held`), of mailings already due. At most `limit`.
-    func ready(now: Date, resendUnknown: Bool, limit: Int) throws -> [LedgerEntry]
+    /// `unknown` when `resendUnknown` (else those become `held`), of mailings already due. At most
+    /// `limit`; of `mailings` only when given (an announcement sends itself and nothing else).
+    func ready(now: Date, resendUnknown: Bool, limit: Int, mailings: Set<MailingID>?) throws -> [LedgerEntry]
     /// Marks deliveries as being sent, durably, before they are handed to the server.
     func markSending(_ keys: [DeliveryKey], now: Date) throws
     /// Records an outcome: `sent`, `retrying` at `retryAt` (or `failed` when nil), `failed`, or `unknown`.
@@ -143,4 +144,11 @@ public protocol Ledger: Sendable {
     func waiting(now: Date, resendUnknown: Bool) throws -> [LedgerEntry]
     func mailing(_ id: MailingID) throws -> MailingRecord?
     func status(mailing: MailingID?) throws -> [MailingStatus]
+}
+
+extension Ledger {
+    /// The deliveries to attempt now, of every mailing.
+    public func ready(now: Date, resendUnknown: Bool, limit: Int) throws -> [LedgerEntry] {
+        try ready(now: now, resendUnknown: resendUnknown, limit: limit, mailings: nil)
+    }
 }

@@ -96,7 +96,9 @@ public final class MemoryLedger: Ledger {
     /// Also skips waiting deliveries to addresses suppressed since they were registered, and holds
     /// `unknown` ones unless `resendUnknown`, under the same lock, as ``SQLiteLedger`` does in the
     /// same transaction.
-    public func ready(now: Date, resendUnknown: Bool, limit: Int) throws -> [LedgerEntry] {
+    public func ready(now: Date, resendUnknown: Bool, limit: Int, mailings only: Set<MailingID>?) throws
+        -> [LedgerEntry]
+    {
         state.withLock { state in
             for (key, entry) in state.deliveries
             where [.pending, .retrying, .unknown].contains(entry.state) {
@@ -115,6 +117,7 @@ public final class MemoryLedger: Ledger {
             // A mailing registered ahead of its time (an announcement with --at) waits for it.
             let due = state.mailings.values.map(\.record)
                 .filter { $0.dueAt <= now && ($0.deadline.map { $0 > now } ?? true) }
+                .filter { only?.contains($0.id) ?? true }
                 .sorted(by: Self.dueOrder)
                 .map(\.id)
             // One pass over every delivery, grouped by mailing: a test's ledger is small, and the

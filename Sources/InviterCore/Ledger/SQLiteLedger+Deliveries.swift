@@ -61,7 +61,9 @@ extension SQLiteLedger {
     /// suppressed since they were registered (an unsubscribe or bounce between
     /// runs), so they are never sent to, and holds `unknown` ones unless
     /// `resendUnknown`.
-    public func ready(now: Date, resendUnknown: Bool, limit: Int) throws -> [LedgerEntry] {
+    public func ready(now: Date, resendUnknown: Bool, limit: Int, mailings only: Set<MailingID>?) throws
+        -> [LedgerEntry]
+    {
         try pool.write { db in
             let seconds = now.timeIntervalSince1970
             try db.execute(
@@ -94,7 +96,8 @@ extension SQLiteLedger {
                     ORDER BY dueAt, id
                     """,
                 // A mailing registered ahead of its time (an announcement with --at) waits for it.
-                arguments: [seconds, seconds])
+                arguments: [seconds, seconds]
+            ).filter { only?.contains($0) ?? true }
             // A `retrying` entry without a time cannot be written by `record`; should one
             // appear anyway, it is due rather than stuck for ever.
             var conditions = [
