@@ -81,6 +81,8 @@ extension Inviter {
             let dispatcher = Dispatcher(
                 network: network, renderer: renderer, ledger: ledger,
                 transport: try makeTransport(configuration, trace: false))
+            // Refused before anything is recorded when the ledger holds a trial through another transport.
+            try await claimed { try TransportClaim.claim(ledger, for: configuration) }
             let count = try dispatcher.registerAnnouncement(plan, now: instant)
             print("\(plan.mailing.id): \(count) recipients recorded.")
             guard due <= instant else {
@@ -90,7 +92,7 @@ extension Inviter {
                 return
             }
             // The announcement alone: whatever else is due goes with the next run.
-            let summary = try await dispatcher.deliver(only: plan.ids, now: instant)
+            let summary = try await claimed { try await dispatcher.deliver(only: plan.ids, now: instant) }
             print(summary.text)
             if summary.stopKind != nil || summary.failed > 0 { throw ExitCodes.somethingFailed }
         }

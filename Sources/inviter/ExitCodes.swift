@@ -38,6 +38,16 @@ enum ExitCodes {
     }
 }
 
+/// Runs `body`, turning a ledger that holds another transport's sends into a clear error and 78.
+func claimed<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let conflict as TransportClaim.Conflict {
+        printError("error: \(conflict)")
+        throw ExitCodes.configError
+    }
+}
+
 /// Writes a line to standard error, where diagnostics belong under cron.
 func printError(_ text: String) {
     var stream = StandardError()

@@ -61,7 +61,7 @@ extension Inviter {
                     FileHandle.standardError.write(Data(line.utf8))
                 }
             }
-            let summary = try await dispatcher.run(now: instant)
+            let summary = try await claimed { try await dispatcher.run(now: instant) }
             if isatty(STDERR_FILENO) == 1, summary.sent > 0 {
                 FileHandle.standardError.write(Data("\n".utf8))
             }

@@ -32,7 +32,11 @@ public struct Dispatcher: Sendable {
     var zone: TimeZone { configuration.network.timeZone }
 
     /// Records what is due at `now` and sends everything waiting in the ledger.
+    ///
+    /// - Throws: ``TransportClaim/Conflict`` when the ledger's sent deliveries went through another
+    ///   transport (a trial into the outbox), before anything is recorded or sent.
     public func run(now: Date) async throws -> RunSummary {
+        try TransportClaim.claim(ledger, for: configuration)
         var summary = RunSummary()
         summary.recovered = try ledger.recoverInterrupted(now: now)
 
@@ -56,6 +60,7 @@ public struct Dispatcher: Sendable {
     /// recording anything new: what `inviter announce` does right after recording its
     /// announcement, so that a reminder that happens to be due waits for its own run.
     public func deliver(only mailings: Set<MailingID>, now: Date) async throws -> RunSummary {
+        try TransportClaim.claim(ledger, for: configuration)
         var summary = RunSummary()
         summary.recovered = try ledger.recoverInterrupted(now: now)
         summary.mailingsDue = mailings.map(\.description).sorted()

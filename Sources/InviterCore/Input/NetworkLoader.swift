@@ -156,7 +156,14 @@ public struct CheckSummary: Sendable {
 
 /// "1 warning", "3 warnings": a count with its noun, for summaries a person reads.
 public func counted(_ count: Int, _ noun: String) -> String {
-    "\(count) \(noun)\(count == 1 ? "" : "s")"
+    guard count != 1 else { return "\(count) \(noun)" }
+    if noun.hasSuffix("y"), let before = noun.dropLast().last, !"aeiou".contains(before) {
+        return "\(count) \(noun.dropLast())ies"
+    }
+    if noun.hasSuffix("s") || noun.hasSuffix("x") || noun.hasSuffix("sh") || noun.hasSuffix("ch") {
+        return "\(count) \(noun)es"
+    }
+    return "\(count) \(noun)s"
 }
 
 extension MemberListResult {

@@ -135,6 +135,16 @@ public protocol Ledger: Sendable {
     /// The recipients of a mailing whose delivery reached `state`.
     func recipients(of mailingID: MailingID, state: DeliveryState) throws -> [AddressKey]
 
+    /// The transport (`outbox`, `smtp`) this ledger's deliveries went through, once one was set.
+    func transport() throws -> String?
+    func setTransport(_ name: String) throws
+    /// How many deliveries are recorded as sent, of every mailing.
+    func sentCount() throws -> Int
+    /// Forgets every mailing and delivery (and the rate budget and occurrence versions), and
+    /// keeps the suppression list: after a trial run, before the real thing. Returns how many
+    /// deliveries were forgotten.
+    func forgetDeliveries() throws -> Int
+
     func entry(_ key: DeliveryKey) throws -> LedgerEntry?
     /// Every delivery of a mailing, in recipient order: for a plan of what a run would do.
     func entries(of mailing: MailingID) throws -> [LedgerEntry]

@@ -41,6 +41,7 @@ public final class MemoryLedger: Ledger {
         var suppressions: [AddressKey: Suppression] = [:]
         var bucket: Bucket?
         var versions: [OccurrenceID: (fingerprint: String, sequence: Int)] = [:]
+        var transport: String?
     }
 
     /// Tolerance for the refill arithmetic, as ``SQLiteLedger`` has it: half tokens must add up
@@ -305,6 +306,26 @@ public final class MemoryLedger: Ledger {
 
     public func mailing(_ id: MailingID) throws -> MailingRecord? {
         state.withLock { $0.mailings[id]?.record }
+    }
+
+    public func transport() throws -> String? { state.withLock { $0.transport } }
+
+    public func setTransport(_ name: String) throws { state.withLock { $0.transport = name } }
+
+    public func sentCount() throws -> Int {
+        state.withLock { state in state.deliveries.values.filter { $0.state == .sent }.count }
+    }
+
+    public func forgetDeliveries() throws -> Int {
+        state.withLock { state in
+            let count = state.deliveries.count
+            state.deliveries = [:]
+            state.mailings = [:]
+            state.versions = [:]
+            state.bucket = nil
+            state.transport = nil
+            return count
+        }
     }
 
     public func entries(of mailing: MailingID) throws -> [LedgerEntry] {

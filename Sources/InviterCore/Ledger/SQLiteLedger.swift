@@ -185,6 +185,11 @@ public final class SQLiteLedger: Ledger {
                     CREATE INDEX delivery_recipient ON delivery(recipient);
                     """)
         }
+        // Which transport the deliveries recorded as sent went through: a trial into the outbox
+        // must not count as sent for the relay.
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: "CREATE TABLE ledgerInfo (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        }
         return migrator
     }
 }
