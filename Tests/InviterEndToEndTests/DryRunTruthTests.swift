@@ -96,7 +96,7 @@ import Testing
         let dry = try RunCommandTests.run(fixture, ["run", "--dry-run", "--now", now])
         #expect(
             dry.standardOutput.contains(
-                "invitation/wednesday-hygge/2026-12-02: 1 recipients (en 1); 2 already sent; "
+                "invitation/wednesday-hygge/2026-12-02: 1 recipient (en 1); 2 already sent; "
                     + "left out: 1 suppressed: asked by phone"),
             "\(dry.standardOutput)")
         #expect(
@@ -109,6 +109,42 @@ import Testing
         let again = try RunCommandTests.run(fixture, ["run", "--now", now])
         #expect(again.standardOutput.contains("1 sent"), "\(again.standardOutput)")
         #expect(try Self.sent(sink, after: before) == previewed)
+    }
+
+    /// A member who joins after the invitation went out gets it, until the reminder is due; then
+    /// the reminder alone.
+    @Test func aLateJoinerGetsTheInvitationUntilTheReminderIsDue() throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let fixture = try RunCommandTests.network(sinkURL: sink.url)
+        _ = try RunCommandTests.run(fixture, ["run", "--now", RunCommandTests.invitationDue])
+        let members = fixture.directory.appendingPathComponent("members.csv")
+        try (NetworkFixture.members + "lena@example.org,Lena Berg,en,newcomers,,active\n")
+            .write(to: members, atomically: true, encoding: .utf8)
+        let dry = try RunCommandTests.run(fixture, ["run", "--dry-run", "--now", Self.later])
+        #expect(
+            dry.standardOutput.contains(
+                "invitation/wednesday-hygge/2026-12-02: 1 recipient (en 1), to members who joined since it went out"
+            ),
+            "\(dry.standardOutput)")
+        let before = try Self.sent(sink)
+        let run = try RunCommandTests.run(fixture, ["run", "--now", Self.later])
+        #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
+        #expect(
+            try Self.sent(sink, after: before) == ["invitation/wednesday-hygge/2026-12-02 <lena@example.org>"]
+        )
+
+        // Once the reminder is due, a newer member gets the reminder, not the invitation.
+        try
+            (NetworkFixture.members + "lena@example.org,Lena Berg,en,newcomers,,active\n"
+            + "amir@example.org,Amir Haddad,en,newcomers,,active\n")
+            .write(to: members, atomically: true, encoding: .utf8)
+        let reminderDue = "2026-11-30T19:00:00+01:00"
+        let sentBefore = try Self.sent(sink)
+        _ = try RunCommandTests.run(fixture, ["run", "--now", reminderDue])
+        let reminders = try Self.sent(sink, after: sentBefore)
+        #expect(reminders.contains("reminder/wednesday-hygge/2026-12-02 <amir@example.org>"), "\(reminders)")
+        #expect(!reminders.contains("invitation/wednesday-hygge/2026-12-02 <amir@example.org>"))
     }
 
     @Test func anUpdateCanBePreviewedByItsID() throws {

@@ -200,7 +200,7 @@ import Testing
         #expect(
             result.standardOutput.contains("invitation/wednesday-hygge/2026-12-02: 2 recipients (da 1, uk 1)")
         )
-        #expect(result.standardOutput.contains("partner/wednesday-hygge/2026-12-02: 1 recipients"))
+        #expect(result.standardOutput.contains("partner/wednesday-hygge/2026-12-02: 1 recipient (da 1)"))
         #expect(try sink.messages().isEmpty)
         #expect(
             !FileManager.default.fileExists(

@@ -49,6 +49,13 @@ public struct Dispatcher: Sendable {
                 mailing.id, kind: mailing.kind, dueAt: mailing.dueAt, deadline: deadline(of: mailing),
                 addresses: try recipientAddresses(of: mailing), now: now)
         }
+        for item in plan.items where item.cause == .joined {
+            summary.registered += try register(
+                item.mailing.id, kind: item.mailing.kind, dueAt: item.mailing.dueAt,
+                deadline: deadline(of: item.mailing),
+                addresses: item.recorded, now: now)
+            summary.mailingsDue.append(item.mailing.id.description)
+        }
         try recordChanges(plan, now: now, summary: &summary)
         try recordMissed(plan, now: now, summary: &summary)
         summary.expired = try ledger.expire(now: now, reason: "gave up: the event has started")

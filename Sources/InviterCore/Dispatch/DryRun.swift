@@ -15,10 +15,11 @@ public enum DryRun {
             var line =
                 item.recipients.isEmpty
                 ? "\(item.mailing.id): nothing to send"
-                : "\(item.mailing.id): \(item.recipients.count) recipients "
+                : "\(item.mailing.id): \(counted(item.recipients.count, "recipient")) "
                     + "(\(LanguageCount.summary(item.recipients, defaultLanguage: language)))"
             switch item.cause {
             case .due: break
+            case .joined: line += ", to members who joined since it went out"
             case .change where item.mailing.kind == .cancellation:
                 line += ", cancelled after the invitation: to those who got it"
             case .change: line += ", moved after the invitation: to those who got it"

@@ -16,6 +16,9 @@ public struct RunPlan: Sendable {
         public enum Cause: String, Sendable {
             /// Its time has come.
             case due
+            /// An invitation already sent, to members who joined the audience since: they get it
+            /// until the reminder is due, rather than only the reminder.
+            case joined
             /// The occurrence was moved or cancelled after its invitation went out.
             case change
             /// Recorded by an earlier run and still waiting: a retry, an announcement at its time.
@@ -67,6 +70,10 @@ public struct RunPlan: Sendable {
                         mailing: mailing, cause: .due, recipients: [], sequence: 0, alreadySent: 0,
                         skipped: [:]))
             covered.insert(mailing.id)
+        }
+        for item in try planner.joined(due, except: covered) {
+            items.append(item)
+            covered.insert(item.mailing.id)
         }
         for item in try planner.changes(due) {
             items.append(item)
@@ -143,6 +150,40 @@ private struct Planning {
             }
         }
         return item
+    }
+
+    /// Invitations already recorded whose grace has passed, to the members of their audience who
+    /// are not in the ledger yet: a member who joins after the invitation went out still gets it
+    /// until the reminder is due (or, without reminders, until the start).
+    func joined(_ plan: DuePlan, except covered: Set<MailingID>) throws -> [RunPlan.Item] {
+        guard let ledger else { return [] }
+        var items: [RunPlan.Item] = []
+        for mailing in plan.mailings where mailing.kind == .invitation && !covered.contains(mailing.id) {
+            guard let occurrence = mailing.occurrence, mailing.dueAt <= now,
+                now < occurrence.start.instant(in: zone), try ledger.mailing(mailing.id) != nil
+            else { continue }
+            if let reminder = plan.known[.of(.reminder, occurrence.id)], reminder.dueAt <= now { continue }
+            let entries = try ledger.entries(of: mailing.id)
+            // Only an invitation that went out: one missed beyond its grace stays missed for everyone.
+            guard entries.contains(where: { $0.state == .sent }) else { continue }
+            let known = Set(entries.map(\.key.recipient))
+            let audience = mailing.audience
+            var item = RunPlan.Item(
+                mailing: mailing, cause: .joined, recipients: [], sequence: try sequence(of: mailing),
+                alreadySent: 0, skipped: [:])
+            for member in network.members.members where audience.includes(member) {
+                let key = member.address.key
+                guard !known.contains(key) else { continue }
+                if let reason = suppressed[key] {
+                    item.skipped["suppressed: \(reason)", default: 0] += 1
+                } else {
+                    item.recipients.append(.member(member))
+                    item.recorded.append(key)
+                }
+            }
+            if !item.recorded.isEmpty { items.append(item) }
+        }
+        return items
     }
 
     /// Cancellations and updates a run would record now, to those who got the invitation.
