@@ -80,7 +80,7 @@ extension Inviter {
             let ledger = try SQLiteLedger(directory: configuration.delivery.state)
             let dispatcher = Dispatcher(
                 network: network, renderer: renderer, ledger: ledger,
-                transport: try makeTransport(configuration, trace: false))
+                transport: try configuredTransport(configuration, trace: false))
             // Refused before anything is recorded when the ledger holds a trial through another transport.
             try await claimed { try TransportClaim.claim(ledger, for: configuration) }
             let count = try dispatcher.registerAnnouncement(plan, now: instant)
@@ -119,7 +119,7 @@ extension Inviter {
                 throw ExitCodes.dataError
             }
             let message = try renderer.testCopy(of: plan.mailing, for: sample, to: target, now: now)
-            let transport = try makeTransport(renderer.configuration, trace: false)
+            let transport = try configuredTransport(renderer.configuration, trace: false)
             let results = try await transport.deliver([
                 try Envelope(message: message, mailing: plan.mailing.id)
             ])

@@ -49,7 +49,7 @@ extension Inviter {
             }
             var dispatcher = Dispatcher(
                 network: network, renderer: renderer, ledger: ledger,
-                transport: try makeTransport(configuration, trace: trace))
+                transport: try configuredTransport(configuration, trace: trace))
             if isatty(STDERR_FILENO) == 1 {
                 let started = Date()
                 dispatcher.progress = { sent, total in
@@ -88,7 +88,7 @@ func readLedger(_ configuration: Configuration) throws -> SQLiteLedger? {
 }
 
 /// The transport the configuration names; a problem with it is printed and ends the command.
-func makeTransport(_ configuration: Configuration, trace: Bool) throws -> any Transport {
+func configuredTransport(_ configuration: Configuration, trace: Bool) throws -> any Transport {
     do {
         guard trace else { return try configuration.makeTransport() }
         let logger = ToolLogging.makeLogger(label: "inviter.smtp", trace: true)

@@ -10,14 +10,18 @@ extension Inviter {
             commandName: "send-test",
             abstract: "Send one test message through the outbox or an SMTP relay.",
             discussion: """
-                With --outbox DIR the message is written to DIR as an .eml file. With --smtp-url it
-                goes to the relay; the password comes from --password-env or --password-file, never
-                from the command line. --trace prints the SMTP conversation with AUTH redacted.
+                Without --outbox and --smtp-url it sends as the configuration says (--config, like every \
+                other command): its transport, relay, password source and sender. With --outbox DIR the \
+                message is written to DIR as an .eml file. With --smtp-url it goes to that relay; the \
+                password comes from --password-env or --password-file, never from the command line. \
+                --trace prints the SMTP conversation with AUTH redacted.
                 """
         )
 
+        @OptionGroup var options: ConfigOptions
         @Option(help: "The recipient address.") var to: String
-        @Option(help: "The sender, as \"Name <address>\" or an address.") var from: String
+        @Option(help: "The sender, as \"Name <address>\" or an address (default: the configuration's).")
+        var from: String?
         @Option(help: "Write the message into this folder instead of sending it.") var outbox: String?
         @Option(help: "The relay, smtp://host:port or smtps://host:port.") var smtpURL: String?
         @Option(help: "starttls (required), implicit or none.") var tls: String = "starttls"
@@ -26,30 +30,44 @@ extension Inviter {
         @Option(help: "A file that holds the SMTP password (mode 600).") var passwordFile: String?
         @Option(help: "A PEM file of certificates to trust for the relay.") var caFile: String?
         @Option(help: "The name to send in EHLO.") var ehlo: String?
-        @Option(help: "The time zone for the Date header.") var timeZone: String = "Europe/Copenhagen"
+        @Option(
+            help: "The time zone for the Date header (default: the configuration's, else Europe/Copenhagen).")
+        var timeZone: String?
         @Flag(help: "Print the SMTP conversation (AUTH redacted) to standard error.") var trace = false
 
         func run() async throws {
             let logger = ToolLogging.makeLogger(label: "inviter.send-test", trace: trace)
+            // The configuration, when it is named or the command leaves something to it.
+            let needsConfiguration = from == nil || (outbox == nil && smtpURL == nil) || options.config != nil
+            let configuration = needsConfiguration ? try options.loadConfiguration() : nil
             let sender: MailAddress
             let recipient: MailAddress
             do {
-                sender = try MailAddress(parsing: from, source: "--from")
+                // Without --from the configuration is loaded, so its sender is there.
+                sender =
+                    try from.map { try MailAddress(parsing: $0, source: "--from") } ?? configuration?.network
+                    .from
+                    ?? MailAddress(parsing: "", source: "--from")
                 recipient = try MailAddress(parsing: to, source: "--to")
             } catch {
                 printError("error: \(error)")
                 throw ExitCodes.dataError
             }
-            guard let zone = TimeZone(identifier: timeZone) else {
-                printError("error: --time-zone: unknown time zone \(timeZone.debugDescription)")
+            let zoneName = timeZone ?? configuration?.network.timeZone.identifier ?? "Europe/Copenhagen"
+            guard let zone = TimeZone(identifier: zoneName) else {
+                printError("error: --time-zone: unknown time zone \(zoneName.debugDescription)")
                 throw ExitCodes.configError
             }
             let transport: any Transport
-            do throws(TransportError) {
-                transport = try makeTransport(logger: logger)
-            } catch {
-                printError("error: \(error)")
-                throw ExitCodes.code(for: error)
+            if outbox == nil, smtpURL == nil, let configuration {
+                transport = try configuredTransport(configuration, trace: trace)
+            } else {
+                do throws(TransportError) {
+                    transport = try makeTransport(logger: logger)
+                } catch {
+                    printError("error: \(error)")
+                    throw ExitCodes.code(for: error)
+                }
             }
             let message = TestMessage.make(from: sender, to: recipient, now: Date(), timeZone: zone)
             let envelope: Envelope
@@ -74,7 +92,7 @@ extension Inviter {
             }
             if result.outcome == .delivered {
                 print(
-                    outbox == nil
+                    !(transport is OutboxTransport)
                         ? "sent to \(recipient.address): \(result)"
                         : "wrote the test message: \(result.detail)")
             } else {

@@ -18,8 +18,13 @@ extension Inviter {
 
             func run() async throws {
                 let address = try validated(address)
-                try ledger(options).suppress(address, reason: reason, now: Date())
-                print("\(address) is suppressed: \(reason)")
+                let result = try ledger(options).suppressKeepingReason(address, reason: reason, now: Date())
+                if result.added {
+                    print("\(address) is suppressed: \(reason)")
+                } else {
+                    let since = ISO8601DateFormatter().string(from: result.since)
+                    print("\(address) was already suppressed since \(since): \(result.reason) (kept)")
+                }
             }
         }
 
@@ -41,9 +46,14 @@ extension Inviter {
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List suppressed addresses.")
             @OptionGroup var options: ConfigOptions
+            @Flag(help: "Print CSV (email,reason,since), for the member spreadsheet.") var csv = false
 
             func run() async throws {
                 let entries = try ledger(options).suppressed()
+                if csv {
+                    print(SuppressionCSV.text(entries), terminator: "")
+                    return
+                }
                 if entries.isEmpty { print("No address is suppressed.") }
                 let formatter = ISO8601DateFormatter()
                 for entry in entries {

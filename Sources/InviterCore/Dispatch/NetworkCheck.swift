@@ -57,7 +57,8 @@ public struct NetworkCheck: Sendable {
                     ?? $0
             })
         lines += textWarnings.map(\.description)
-        lines += CheckSummary(network, now: now).lines
+        lines +=
+            CheckSummary(network, now: now, otherWarnings: templateWarnings.count + textWarnings.count).lines
         let languages = templates.languages(for: MailingKind.invitation.rawValue).map(\.identifier)
         lines.append(
             "Templates: \(languages.joined(separator: ", ")); "

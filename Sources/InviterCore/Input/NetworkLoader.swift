@@ -99,7 +99,10 @@ public struct CheckSummary: Sendable {
     public var lines: [String]
 
     /// Summarises `network` as seen at `now`, looking `weeks` ahead for occurrences.
-    public init(_ network: LoadedNetwork, now: Date, weeks: Int = 8) {
+    ///
+    /// - Parameter otherWarnings: Warnings printed besides the network's own (templates, event
+    ///   texts), so that the count says what the reader saw.
+    public init(_ network: LoadedNetwork, now: Date, weeks: Int = 8, otherWarnings: Int = 0) {
         let config = network.configuration
         let zone = config.network.timeZone
         var lines: [String] = []
@@ -107,10 +110,11 @@ public struct CheckSummary: Sendable {
             "\(config.network.name): time zone \(zone.identifier), default language \(config.network.defaultLanguage), "
                 + "from \(config.network.from.address)")
         let stats = network.members.stats
-        let fileWord = stats.files == 1 ? "list" : "lists"
         lines.append(
-            "Members: \(stats.files) \(fileWord), \(stats.rows) rows, \(stats.members) unique members "
-                + "(\(stats.duplicatesMerged) duplicates merged, \(stats.invalidRows) rows left out)")
+            "Members: \(counted(stats.files, "list")), \(counted(stats.rows, "row")), "
+                + "\(counted(stats.members, "unique member")) "
+                + "(\(counted(stats.duplicatesMerged, "duplicate")) merged, \(counted(stats.invalidRows, "row")) left out)"
+        )
         lines.append("  \(stats.active) active, \(stats.unsubscribed) unsubscribed, \(stats.bounced) bounced")
         let languages = stats.byLanguage.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
             .map { "\($0.key.isEmpty ? "none (default)" : $0.key) \($0.value)" }
@@ -130,7 +134,7 @@ public struct CheckSummary: Sendable {
             let kinds = PartnerKind.allCases.map { "\($0.rawValue) \(partners.stats.byKind[$0] ?? 0)" }
                 .joined(separator: ", ")
             lines.append(
-                "Partners: \(partners.stats.partners) (\(kinds)), \(partners.stats.invalidRows) rows left out"
+                "Partners: \(partners.stats.partners) (\(kinds)), \(counted(partners.stats.invalidRows, "row")) left out"
             )
         } else {
             lines.append("Partners: no partner list configured")
@@ -142,10 +146,10 @@ public struct CheckSummary: Sendable {
         let cancelled = occurrences.filter(\.cancelled).count
         let recurring = network.events.filter { $0.recurrence != nil }.count
         lines.append(
-            "Events: \(network.events.count) (\(recurring) repeating), \(occurrences.count) occurrences in the next \(weeks) weeks "
+            "Events: \(network.events.count) (\(recurring) repeating), \(counted(occurrences.count, "occurrence")) in the next \(weeks) weeks "
                 + "(through \(untilDate))" + (cancelled > 0 ? ", \(cancelled) cancelled" : ""))
         let errors = network.problems.filter { $0.severity == .error }.count
-        let warnings = network.problems.count - errors
+        let warnings = network.problems.count - errors + otherWarnings
         let leftOut = network.members.stats.invalidRows + (network.partners?.stats.invalidRows ?? 0)
         lines.append(
             "Problems: \(counted(errors, "error")) (\(counted(leftOut, "row")) left out), \(counted(warnings, "warning"))"
