@@ -11,17 +11,20 @@ extension MessageRenderer {
 
     /// The recipient's own ways out: a mailto that names the address, and a signed one-click link when configured.
     /// Partners get their own, bound to the partner list rather than the member list.
+    ///
+    /// Without an `[unsubscribe]` section the mailto goes to the network's reply address (or its
+    /// sender): a message without a way out breaks Danish marketing law and the big mailbox
+    /// providers' rules, and a footer that ends in an empty link reads as broken.
     func unsubscribeTargets(for recipient: Recipient) -> UnsubscribeTargets {
-        guard let settings = configuration.unsubscribe else {
-            return UnsubscribeTargets(headers: [], link: nil, mailto: nil, oneClick: false)
-        }
+        let settings = configuration.unsubscribe
         let isPartner: Bool
         if case .partner = recipient { isPartner = true } else { isPartner = false }
         let subject = (isPartner ? "unsubscribe partner " : "unsubscribe ") + recipient.address.address
-        let mailto = "mailto:\(settings.mailto.address)?subject=" + percentEncode(subject)
+        let mailbox = settings?.mailto ?? network.replyTo ?? network.from
+        let mailto = "mailto:\(mailbox.address)?subject=" + percentEncode(subject)
         var headers = [mailto]
         var link: String?
-        if let url = settings.url, let secret = unsubscribeSecret {
+        if let url = settings?.url, let secret = unsubscribeSecret {
             let scope = network.name + (isPartner ? "#partners" : "#members")
             let token = UnsubscribeToken.make(
                 address: recipient.address.address, network: scope, secret: secret)

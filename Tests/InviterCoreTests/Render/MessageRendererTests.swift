@@ -265,7 +265,12 @@ struct RenderFixture {
             .invitation, "wednesday-hygge/2026-12-16", .member(member)
         ).message
         #expect(!without.oneClickUnsubscribe)
-        #expect(without.listUnsubscribe.isEmpty)
+        // Without [unsubscribe] the way out is a mail to the network's own address, never nothing.
+        #expect(
+            without.listUnsubscribe == ["mailto:events@example.org?subject=unsubscribe%20mette@example.org"])
+        let footer = try #require(without.text.components(separatedBy: "\n-- \n").last)
+        #expect(
+            footer.contains("mailto:events@example.org?subject=unsubscribe%20mette@example.org"), "\(footer)")
     }
 
     @Test func invitationsCarryACalendarPartAndCancellationsCancelIt() throws {
