@@ -169,7 +169,9 @@ extension MessageRenderer {
                 "where_label": MarkdownBody.Value.text(
                     strings.text("where", language: language, fallback: language) ?? "Where"),
             ]
-            if let (_, text) = interpreterTexts(occurrence, language: language, fallback: language) {
+            if let (_, text) = interpreterTexts(
+                occurrence, language: language, fallback: language, key: "interpreters_offered_forward")
+            {
                 copy["interpreters_text"] = MarkdownBody.Value.text(text)
             }
             // Why this evening differs (moved, another place) matters to those the partner forwards it to.
@@ -185,15 +187,20 @@ extension MessageRenderer {
 
     /// The offered interpreter languages named in `language` ("rumænsk, polsk og ukrainsk") and the
     /// sentence that offers them; nil when the occurrence offers none.
-    private func interpreterTexts(_ occurrence: Occurrence, language: LanguageCode, fallback: LanguageCode)
-        -> (String, String)?
-    {
+    ///
+    /// - Parameter key: The sentence: `interpreters_offered` for members, who reply to the network,
+    ///   or `interpreters_offered_forward` for a partner's copy, which names the network's address.
+    private func interpreterTexts(
+        _ occurrence: Occurrence, language: LanguageCode, fallback: LanguageCode,
+        key: String = "interpreters_offered"
+    ) -> (String, String)? {
         guard !occurrence.interpreters.isEmpty else { return nil }
         let names = occurrence.interpreters.map { $0.name(in: language) }
             .formatted(.list(type: .and).locale(DateTexts.locale(for: language)))
+        let email = (network.replyTo ?? network.from).address
         let text =
             strings.text(
-                "interpreters_offered", language: language, fallback: fallback, values: ["languages": names])
+                key, language: language, fallback: fallback, values: ["languages": names, "email": email])
             ?? names
         return (names, text)
     }

@@ -385,6 +385,10 @@ struct RenderFixture {
         #expect(
             copy.contains("> **Note:** Room 2 this time.")
                 && copy.contains("> **Bemærk:** Lokale 2 denne gang."))
+        // A reply to a forward reaches the partner contact, so the copy names the network's address.
+        #expect(copy.contains("Write to events@example.org to book one."), "\(copy)")
+        #expect(copy.contains("Skriv til events@example.org for at bestille en tolk."))
+        #expect(!copy.contains("Reply to this email"))
 
         let plain = try RenderFixture()
         let invitation = try plain.render(

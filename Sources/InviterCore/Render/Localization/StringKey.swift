@@ -48,6 +48,9 @@ public struct StringKey: Sendable, Hashable {
         StringKey("capacity_full"),
         StringKey("reply_to_sign_up"),
         StringKey("interpreters_offered", placeholders: ["languages"]),
+        // The same offer in a partner's forwardable copy: a reply to a forward reaches the partner
+        // contact, not the network, so it names the network's address.
+        StringKey("interpreters_offered_forward", placeholders: ["languages", "email"]),
         StringKey("greeting", placeholders: ["name"]),
         StringKey("greeting_anonymous"),
         StringKey("sign_off"),
