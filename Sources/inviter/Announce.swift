@@ -65,9 +65,7 @@ extension Inviter {
             }
             if !yes, isatty(STDIN_FILENO) == 1, plan.recipients.count > Self.handful {
                 let ids = plan.ids.map(\.description).sorted().joined(separator: " and ")
-                print("Send \(ids) to \(plan.recipients.count) recipients? [y/N] ", terminator: "")
-                let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
-                guard answer == "y" || answer == "yes" else {
+                guard confirmed("Send \(ids) to \(plan.recipients.count) recipients?") else {
                     print("Nothing was sent or recorded.")
                     return
                 }

@@ -48,6 +48,13 @@ func claimed<T>(_ body: () async throws -> T) async throws -> T {
     }
 }
 
+/// Asks `question` on the terminal; true only for a "y" or "yes".
+func confirmed(_ question: String) -> Bool {
+    print("\(question) [y/N] ", terminator: "")
+    let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
+    return answer == "y" || answer == "yes"
+}
+
 /// Writes a line to standard error, where diagnostics belong under cron.
 func printError(_ text: String) {
     var stream = StandardError()

@@ -34,9 +34,7 @@ extension Inviter {
                     printError("error: \(question) Run it again with --yes to do so.")
                     throw ExitCodes.usage
                 }
-                print("\(question) [y/N] ", terminator: "")
-                let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
-                guard answer == "y" || answer == "yes" else {
+                guard confirmed(question) else {
                     print("Nothing was changed.")
                     return
                 }

@@ -10,18 +10,25 @@ extension Inviter {
 
         @OptionGroup var options: ConfigOptions
         @Option(help: "Only this mailing.") var mailing: String?
-        @Flag(help: "Print JSON: {\"mailings\": [{\"id\", \"kind\", \"counts\", \"failures\"}]}.") var json =
-            false
+        @Option(help: "Everything one person got or will get, by address.") var recipient: String?
+        @Flag(help: "What is due next, with times --now takes, and for how many.") var upcoming = false
+        @Option(help: "The moment to look ahead from, with --upcoming or --recipient (default: now).")
+        var now: String?
+        @Flag(
+            help: "Print JSON: {\"mailings\": [{\"id\", \"kind\", \"counts\", \"failures\", \"skipped\"}]}.")
+        var json = false
 
         func run() async throws {
+            if upcoming || recipient != nil {
+                try lookAhead()
+                return
+            }
             let configuration = try options.loadConfiguration()
-            let file = configuration.delivery.state.appendingPathComponent("ledger.sqlite")
             var statuses: [MailingStatus] = []
             // An id that does not parse names no mailing, as one the ledger never had.
             let wanted = mailing.map { MailingID($0) }
-            if FileManager.default.fileExists(atPath: file.path), wanted != .some(nil) {
-                statuses = try SQLiteLedger(directory: configuration.delivery.state).status(
-                    mailing: wanted ?? nil)
+            if let ledger = try readLedger(configuration), wanted != .some(nil) {
+                statuses = try ledger.status(mailing: wanted ?? nil)
             }
             if json {
                 print(StatusReport.json(statuses))
@@ -31,17 +38,39 @@ extension Inviter {
                 print(mailing.map { "No mailing \($0) in the ledger." } ?? "Nothing has been sent yet.")
                 return
             }
-            let zone = configuration.network.timeZone
-            for status in statuses {
-                let counts = DeliveryState.allCases.compactMap { state in
-                    status.counts[state].map { "\(state.rawValue) \($0)" }
-                }.joined(separator: ", ")
-                print(
-                    "\(status.mailing.id)  due \(MessageEncoder.rfc5322Date(status.mailing.dueAt, in: zone)): \(counts)"
-                )
-                for entry in status.attention {
-                    print("  \(entry.state.rawValue): \(entry.key.recipient): \(entry.lastReply ?? "")")
+            for line in StatusReport.lines(statuses, zone: configuration.network.timeZone) { print(line) }
+        }
+
+        /// `--upcoming` and `--recipient`, which need the network's events and lists too.
+        private func lookAhead() throws {
+            let network = try loadNetwork(options)
+            let configuration = network.configuration
+            let plan = DuePlan(network: network, now: try options.instant(now))
+            let ledger = try readLedger(configuration)
+            if upcoming {
+                let suppressed = Set(try ledger?.suppressed().map(\.address) ?? [])
+                for line in StatusReport.upcomingLines(plan, network: network, suppressed: suppressed) {
+                    print(line)
                 }
+            }
+            guard let recipient else { return }
+            let address: AddressKey
+            do {
+                address = try MailAddress(recipient, source: "--recipient").key
+            } catch {
+                printError("error: \(error)")
+                throw ExitCodes.dataError
+            }
+            let entries = try ledger?.entries(for: address) ?? []
+            let coming = plan.upcoming.prefix(50).filter { mailing in
+                Planner.recipients(
+                    of: mailing, members: network.members.members, partners: network.partners?.partners ?? []
+                ).contains { $0.address.key == address }
+            }
+            for line in StatusReport.recipientLines(
+                address, entries: entries, upcoming: Array(coming), zone: configuration.network.timeZone)
+            {
+                print(line)
             }
         }
     }

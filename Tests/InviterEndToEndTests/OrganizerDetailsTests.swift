@@ -51,4 +51,37 @@ import Testing
                 "Problems: 0 errors (0 rows left out), \(counted(printed, "warning"))"),
             "\(result.standardOutput)")
     }
+
+    @Test func statusSaysWhySomethingWasSkippedWhatComesNextAndWhatOnePersonGot() throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let fixture = try RunCommandTests.network(sinkURL: sink.url)
+        _ = try RunCommandTests.run(
+            fixture, ["suppress", "add", "olena@example.org", "--reason", "asked by phone"])
+        _ = try RunCommandTests.run(fixture, ["run", "--now", RunCommandTests.invitationDue])
+        let status = try RunCommandTests.run(fixture, ["status"])
+        #expect(
+            status.standardOutput.contains("  skipped 1: suppressed: asked by phone"),
+            "\(status.standardOutput)")
+        let json = try RunCommandTests.status(fixture)
+        let mailings = json["mailings"] as? [[String: Any]] ?? []
+        let invitation = mailings.first { ($0["id"] as? String) == "invitation/wednesday-hygge/2026-12-02" }
+        #expect((invitation?["skipped"] as? [String: Int]) == ["suppressed: asked by phone": 1])
+
+        let upcoming = try RunCommandTests.run(
+            fixture, ["status", "--upcoming", "--now", RunCommandTests.invitationDue])
+        #expect(
+            upcoming.standardOutput.contains(
+                "reminder/wednesday-hygge/2026-12-02  due 2026-11-30T19:00:00+01:00: 1 recipient"),
+            "\(upcoming.standardOutput)")
+        let mette = try RunCommandTests.run(
+            fixture, ["status", "--recipient", "Mette@Example.org", "--now", RunCommandTests.invitationDue])
+        #expect(
+            mette.standardOutput.contains("invitation/wednesday-hygge/2026-12-02: sent"),
+            "\(mette.standardOutput)")
+        #expect(mette.standardOutput.contains("Coming for mette@example.org:"))
+        #expect(
+            mette.standardOutput.contains(
+                "  reminder/wednesday-hygge/2026-12-02  due 2026-11-30T19:00:00+01:00"))
+    }
 }

@@ -14,6 +14,8 @@ public enum StatusReport {
             let dueAt: String
             let counts: [String: Int]
             let failures: [Failure]
+            /// Why deliveries were skipped, with how many.
+            let skipped: [String: Int]
         }
         struct Report: Encodable { let mailings: [Item] }
         let formatter = ISO8601DateFormatter()
@@ -28,11 +30,89 @@ public enum StatusReport {
                     Failure(
                         recipient: $0.key.recipient.value, state: $0.state.rawValue, reply: $0.lastReply ?? ""
                     )
-                })
+                }, skipped: status.skippedReasons)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(Report(mailings: items))).map { String(decoding: $0, as: UTF8.self) }
             ?? "{\"mailings\": []}"
+    }
+}
+
+extension StatusReport {
+    /// `inviter status`: each mailing with its counts, what needs a person, and why some were skipped.
+    public static func lines(_ statuses: [MailingStatus], zone: TimeZone) -> [String] {
+        var lines: [String] = []
+        for status in statuses {
+            let counts = DeliveryState.allCases.compactMap { state in
+                status.counts[state].map { "\(state.rawValue) \($0)" }
+            }.joined(separator: ", ")
+            lines.append(
+                "\(status.mailing.id)  due \(MessageEncoder.rfc5322Date(status.mailing.dueAt, in: zone)): \(counts)"
+            )
+            for entry in status.attention {
+                lines.append("  \(entry.state.rawValue): \(entry.key.recipient): \(entry.lastReply ?? "")")
+            }
+            for (reason, count) in status.skippedReasons.sorted(by: {
+                ($1.value, $0.key) < ($0.value, $1.key)
+            }) {
+                lines.append("  skipped \(count): \(reason.isEmpty ? "no reason recorded" : reason)")
+            }
+        }
+        return lines
+    }
+
+    /// `inviter status --recipient`: everything one person got or was meant to get, and what
+    /// is coming for them.
+    public static func recipientLines(
+        _ address: AddressKey, entries: [LedgerEntry], upcoming: [Mailing], zone: TimeZone
+    ) -> [String] {
+        var lines: [String] = []
+        if entries.isEmpty { lines.append("The ledger has nothing for \(address).") }
+        for entry in entries {
+            let when = ISO8601.local(entry.updatedAt, in: zone)
+            lines.append(
+                "\(entry.key.mailing): \(entry.state.rawValue) (\(when))"
+                    + (entry.lastReply.map { ": \($0)" } ?? ""))
+        }
+        if !upcoming.isEmpty {
+            lines.append("Coming for \(address):")
+            for mailing in upcoming {
+                lines.append("  \(mailing.id)  due \(ISO8601.local(mailing.dueAt, in: zone))")
+            }
+        }
+        return lines
+    }
+
+    /// `inviter status --upcoming`: what is due next, with times that `--now` takes, and for how
+    /// many (less the `suppressed` addresses, who get nothing).
+    public static func upcomingLines(
+        _ plan: DuePlan, network: LoadedNetwork, suppressed: Set<AddressKey> = [], limit: Int = 10
+    ) -> [String] {
+        let zone = network.configuration.network.timeZone
+        let upcoming = plan.upcoming.prefix(limit)
+        guard !upcoming.isEmpty else { return ["Nothing is planned."] }
+        return upcoming.map { mailing in
+            let count: String
+            switch mailing.kind {
+            case .cancellation: count = "to those who got the invitation"
+            case .update: count = "to those who got the invitation"
+            default:
+                let recipients = Planner.recipients(
+                    of: mailing, members: network.members.members, partners: network.partners?.partners ?? [])
+                count = counted(recipients.filter { !suppressed.contains($0.address.key) }.count, "recipient")
+            }
+            return "\(mailing.id)  due \(ISO8601.local(mailing.dueAt, in: zone)): \(count)"
+        }
+    }
+}
+
+/// Instants as ISO 8601 with the network's offset (`2026-11-19T17:00:00+01:00`): what a person
+/// can copy into `--now`.
+public enum ISO8601 {
+    public static func local(_ date: Date, in zone: TimeZone) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = zone
+        return formatter.string(from: date)
     }
 }

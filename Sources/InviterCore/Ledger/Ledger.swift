@@ -82,11 +82,17 @@ public struct MailingStatus: Sendable, Hashable {
     public var counts: [DeliveryState: Int]
     /// Failed, unknown and held deliveries: what a person may need to act on.
     public var attention: [LedgerEntry]
+    /// Why deliveries were skipped (missed, suppressed: unsubscribed, no longer a member), with how many.
+    public var skippedReasons: [String: Int]
 
-    public init(mailing: MailingRecord, counts: [DeliveryState: Int], attention: [LedgerEntry]) {
+    public init(
+        mailing: MailingRecord, counts: [DeliveryState: Int], attention: [LedgerEntry],
+        skippedReasons: [String: Int] = [:]
+    ) {
         self.mailing = mailing
         self.counts = counts
         self.attention = attention
+        self.skippedReasons = skippedReasons
     }
 }
 
@@ -148,6 +154,8 @@ public protocol Ledger: Sendable {
     func entry(_ key: DeliveryKey) throws -> LedgerEntry?
     /// Every delivery of a mailing, in recipient order: for a plan of what a run would do.
     func entries(of mailing: MailingID) throws -> [LedgerEntry]
+    /// Every delivery to one address, of every mailing, oldest mailing first: `status --recipient`.
+    func entries(for recipient: AddressKey) throws -> [LedgerEntry]
     /// What ``ready(now:resendUnknown:limit:)`` would give, read without changing anything: the
     /// waiting deliveries of mailings already due, less those to suppressed addresses, and
     /// `unknown` ones only when `resendUnknown`. For a dry run and a preview.

@@ -124,16 +124,9 @@ public final class MemoryLedger: Ledger {
             // One pass over every delivery, grouped by mailing: a test's ledger is small, and the
             // grouping keeps the order the same as one sorted query.
             var waiting: [MailingID: [LedgerEntry]] = [:]
-            for entry in state.deliveries.values {
-                let isWaiting: Bool
-                switch entry.state {
-                case .pending: isWaiting = true
-                // A `retrying` entry without a time is due rather than stuck for ever.
-                case .retrying: isWaiting = entry.nextAttemptAt.map { $0 <= now } ?? true
-                case .unknown: isWaiting = resendUnknown
-                case .sending, .sent, .failed, .held, .skipped: isWaiting = false
-                }
-                if isWaiting { waiting[entry.key.mailing, default: []].append(entry) }
+            for entry in state.deliveries.values
+            where Self.isWaiting(entry, now: now, resendUnknown: resendUnknown) {
+                waiting[entry.key.mailing, default: []].append(entry)
             }
             var entries: [LedgerEntry] = []
             for mailing in due {
@@ -328,6 +321,18 @@ public final class MemoryLedger: Ledger {
         }
     }
 
+    public func entries(for recipient: AddressKey) throws -> [LedgerEntry] {
+        state.withLock { state in
+            state.deliveries.values.filter { $0.key.recipient == recipient }.sorted { lhs, rhs in
+                let left = state.mailings[lhs.key.mailing]?.record
+                let right = state.mailings[rhs.key.mailing]?.record
+                return (left?.dueAt ?? .distantPast, lhs.key.mailing) < (
+                    right?.dueAt ?? .distantPast, rhs.key.mailing
+                )
+            }
+        }
+    }
+
     public func entries(of mailing: MailingID) throws -> [LedgerEntry] {
         state.withLock { state in
             state.deliveries.values.filter { $0.key.mailing == mailing }.sorted {
@@ -342,15 +347,11 @@ public final class MemoryLedger: Ledger {
                 .filter { $0.dueAt <= now && ($0.deadline.map { $0 > now } ?? true) }
                 .sorted(by: Self.dueOrder)
             var waiting: [MailingID: [LedgerEntry]] = [:]
-            for entry in state.deliveries.values where state.suppressions[entry.key.recipient] == nil {
-                let isWaiting: Bool
-                switch entry.state {
-                case .pending: isWaiting = true
-                case .retrying: isWaiting = entry.nextAttemptAt.map { $0 <= now } ?? true
-                case .unknown: isWaiting = resendUnknown
-                case .sending, .sent, .failed, .held, .skipped: isWaiting = false
-                }
-                if isWaiting { waiting[entry.key.mailing, default: []].append(entry) }
+            for entry in state.deliveries.values
+            where state.suppressions[entry.key.recipient] == nil
+                && Self.isWaiting(entry, now: now, resendUnknown: resendUnknown)
+            {
+                waiting[entry.key.mailing, default: []].append(entry)
             }
             return due.flatMap { (waiting[$0.id] ?? []).sorted { $0.key.recipient < $1.key.recipient } }
         }
@@ -364,8 +365,12 @@ public final class MemoryLedger: Ledger {
                 .sorted(by: Self.dueOrder)
             var counts: [MailingID: [DeliveryState: Int]] = [:]
             var attention: [MailingID: [LedgerEntry]] = [:]
+            var skipped: [MailingID: [String: Int]] = [:]
             for entry in state.deliveries.values where id == nil || entry.key.mailing == id {
                 counts[entry.key.mailing, default: [:]][entry.state, default: 0] += 1
+                if entry.state == .skipped {
+                    skipped[entry.key.mailing, default: [:]][entry.lastReply ?? "", default: 0] += 1
+                }
                 if [.failed, .unknown, .held].contains(entry.state) {
                     attention[entry.key.mailing, default: []].append(entry)
                 }
@@ -373,8 +378,21 @@ public final class MemoryLedger: Ledger {
             return mailings.map {
                 MailingStatus(
                     mailing: $0, counts: counts[$0.id] ?? [:],
-                    attention: (attention[$0.id] ?? []).sorted { $0.key.recipient < $1.key.recipient })
+                    attention: (attention[$0.id] ?? []).sorted { $0.key.recipient < $1.key.recipient },
+                    skippedReasons: skipped[$0.id] ?? [:])
             }
+        }
+    }
+
+    /// Whether a run would attempt `entry` now: pending, a retry whose time has come, or an
+    /// unknown outcome when those are sent again.
+    private static func isWaiting(_ entry: LedgerEntry, now: Date, resendUnknown: Bool) -> Bool {
+        switch entry.state {
+        case .pending: true
+        // A `retrying` entry without a time is due rather than stuck for ever.
+        case .retrying: entry.nextAttemptAt.map { $0 <= now } ?? true
+        case .unknown: resendUnknown
+        case .sending, .sent, .failed, .held, .skipped: false
         }
     }
 

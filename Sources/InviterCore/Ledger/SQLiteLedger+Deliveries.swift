@@ -299,8 +299,23 @@ extension SQLiteLedger {
                 let entry = try Self.entry(from: row)
                 attention[entry.key.mailing, default: []].append(entry)
             }
+            var skipped: [MailingID: [String: Int]] = [:]
+            let skippedRows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.mailingId, COALESCE(d.lastReply, '') AS reason, COUNT(*) AS count FROM delivery d
+                    WHERE d.state = 'skipped' \(deliveryFilter) GROUP BY d.mailingId, reason
+                    """,
+                arguments: arguments)
+            for row in skippedRows {
+                let mailingID: MailingID = try row.decode(forColumn: "mailingId")
+                skipped[mailingID, default: [:]][try row.decode(forColumn: "reason")] = try row.decode(
+                    forColumn: "count")
+            }
             return mailings.map {
-                MailingStatus(mailing: $0, counts: counts[$0.id] ?? [:], attention: attention[$0.id] ?? [])
+                MailingStatus(
+                    mailing: $0, counts: counts[$0.id] ?? [:], attention: attention[$0.id] ?? [],
+                    skippedReasons: skipped[$0.id] ?? [:])
             }
         }
     }
@@ -314,6 +329,19 @@ extension SQLiteLedger {
                 sql: "SELECT \(Self.entryColumns) FROM delivery d WHERE d.mailingId = ? ORDER BY d.recipient",
                 arguments: [mailing]
             ).map { try Self.entry(from: $0, mailing: mailing) }
+        }
+    }
+
+    public func entries(for recipient: AddressKey) throws -> [LedgerEntry] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.entryColumns) FROM delivery d JOIN mailing m ON m.id = d.mailingId
+                    WHERE d.recipient = ? ORDER BY m.dueAt, m.id
+                    """,
+                arguments: [recipient]
+            ).map { try Self.entry(from: $0) }
         }
     }
 
