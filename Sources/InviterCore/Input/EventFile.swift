@@ -118,6 +118,7 @@ public enum EventFile {
                 table.problem("interpreters", error.description)
             }
         }
+        let schedule = readSchedule(table)
 
         var overrides: [LocalDate: OccurrenceOverride] = [:]
         for overrideTable in table.tables("override") {
@@ -149,7 +150,50 @@ public enum EventFile {
         return Event(
             id: id, title: title, description: description ?? LocalizedText([:]), start: start, end: end,
             recurrence: recurrence, except: except, venue: venue, audience: audience, partners: partners,
-            capacity: capacity, interpreters: interpreters, overrides: overrides, source: source)
+            capacity: capacity, interpreters: interpreters, schedule: schedule, overrides: overrides,
+            source: source)
+    }
+
+    /// An event's own `invitation`, `reminder` (a duration, or "none") and `announce`
+    /// ("invitation" or "newsletter"), where it differs from the network's `[schedule]`.
+    private static func readSchedule(_ table: TableReader) -> EventSchedule {
+        var schedule = EventSchedule()
+        if let text = table.string("invitation") {
+            do { schedule.invitation = try SendOffset(parsing: text) } catch {
+                table.problem("invitation", error.description)
+            }
+        }
+        if let text = table.string("reminder") {
+            if text.trimmingCharacters(in: .whitespaces).lowercased() == "none" {
+                schedule.reminder = .none
+            } else {
+                do { schedule.reminder = .before(try SendOffset(parsing: text)) } catch {
+                    table.problem("reminder", "\(error.description), or \"none\" for no reminder")
+                }
+            }
+        }
+        if let invitation = schedule.invitation, case .before(let reminder) = schedule.reminder,
+            reminder.days * 86_400 + reminder.seconds >= invitation.days * 86_400 + invitation.seconds
+        {
+            table.problem(
+                "reminder",
+                "the reminder (\(reminder)) must come after the invitation (\(invitation)), closer to the event"
+            )
+        }
+        if let text = table.string("announce") {
+            if let announce = EventSchedule.Announcement(
+                rawValue: text.trimmingCharacters(in: .whitespaces).lowercased())
+            {
+                schedule.announce = announce
+            } else {
+                let choices = EventSchedule.Announcement.allCases.map(\.rawValue)
+                table.problem(
+                    "announce",
+                    "\(text.debugDescription) is not a way to announce; use \(choices.joined(separator: " or "))"
+                        + Suggestion.didYouMean(text, among: choices))
+            }
+        }
+        return schedule
     }
 
     private static func readOverride(_ table: TableReader) -> (LocalDate, OccurrenceOverride)? {

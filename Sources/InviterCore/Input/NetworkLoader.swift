@@ -89,6 +89,15 @@ public enum NetworkLoader {
                         severity: .warning,
                         kind: .data))
             }
+            if event.schedule.announce == .newsletter, configuration.schedule.newsletter == nil {
+                warnings.append(
+                    InputProblem(
+                        file: file, line: line, field: "announce",
+                        message:
+                            "announced through the newsletter only, but [schedule] has no newsletter: "
+                            + "members hear of this event nowhere",
+                        severity: .warning, kind: .data))
+            }
         }
         return warnings
     }

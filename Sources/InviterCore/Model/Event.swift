@@ -42,6 +42,8 @@ public struct Event: Sendable {
     /// Languages an interpreter is offered in (an information evening on tax, say); the
     /// invitation names them in the reader's language, so a newcomer sees that theirs is covered.
     public var interpreters: [LanguageCode] = []
+    /// How this event is announced, where it differs from the network's `[schedule]`.
+    public var schedule = EventSchedule()
     /// Changes to single occurrences, by their original date.
     public var overrides: [LocalDate: OccurrenceOverride]
     /// `file:line` of the `[[event]]` header.
@@ -99,7 +101,7 @@ public struct Event: Sendable {
             title: override?.title ?? title, description: override?.description ?? description,
             venue: override?.venue ?? venue, capacity: override?.capacity ?? capacity,
             cancelled: override?.cancelled ?? false, note: override?.note,
-            audience: audience, partners: partners, interpreters: interpreters)
+            audience: audience, partners: partners, interpreters: interpreters, schedule: schedule)
     }
 }
 
@@ -132,6 +134,8 @@ public struct Occurrence: Sendable, Hashable {
     public var audience: [String]
     public var partners: [PartnerKind]
     public var interpreters: [LanguageCode] = []
+    /// How its event is announced (see ``EventSchedule``).
+    public var schedule = EventSchedule()
 
     /// `wednesday-hygge/2026-12-02`: stable across runs, used in mailing ids and calendar UIDs.
     public var id: OccurrenceID { OccurrenceID(eventID: eventID, date: date) }
@@ -146,5 +150,40 @@ extension LocalDateTime {
         return LocalDateTime(
             date: LocalDate(dayNumber: days), hour: rest / 3600, minute: rest % 3600 / 60, second: rest % 60)
             ?? time
+    }
+}
+
+/// How an event reaches its members, where it differs from the network's `[schedule]`.
+///
+/// A weekly activity with an invitation and a reminder for every occurrence is two mails a week
+/// per member, and organizers turn such mail off; so an event can set its own times, go without
+/// a reminder, or be announced through the newsletter alone.
+public struct EventSchedule: Sendable, Hashable {
+    /// Whether the event has mail of its own.
+    public enum Announcement: String, Sendable, Hashable, CaseIterable {
+        /// An invitation (and a partner copy, and a reminder) per occurrence: the default.
+        case invitation
+        /// No mail of its own: the newsletter lists its dates.
+        case newsletter
+    }
+
+    /// The reminder: the network's, none, or at its own time.
+    public enum Reminder: Sendable, Hashable {
+        case network
+        case none
+        case before(SendOffset)
+    }
+
+    /// How long before the start the invitation goes out; nil for the network's `invitation`.
+    public var invitation: SendOffset?
+    public var reminder: Reminder = .network
+    public var announce: Announcement = .invitation
+
+    public init(
+        invitation: SendOffset? = nil, reminder: Reminder = .network, announce: Announcement = .invitation
+    ) {
+        self.invitation = invitation
+        self.reminder = reminder
+        self.announce = announce
     }
 }

@@ -19,7 +19,10 @@ public enum Planner {
         var result: [Mailing] = []
         for event in events {
             for occurrence in event.occurrences(from: from, through: through, in: zone) {
-                let invitationDue = schedule.invitation.before(occurrence.start, in: zone)
+                // Announced through the newsletter alone: no invitation, so nobody to tell of a change.
+                guard occurrence.schedule.announce == .invitation else { continue }
+                let invitationDue = (occurrence.schedule.invitation ?? schedule.invitation).before(
+                    occurrence.start, in: zone)
                 if occurrence.cancelled {
                     // Only those already invited hear of a cancellation; before the invitation, nobody is told anything.
                     result.append(Mailing(kind: .cancellation, occurrence: occurrence, dueAt: invitationDue))
@@ -29,7 +32,13 @@ public enum Planner {
                 if !occurrence.partners.isEmpty {
                     result.append(Mailing(kind: .partner, occurrence: occurrence, dueAt: invitationDue))
                 }
-                if let reminder = schedule.reminder {
+                let reminder: SendOffset?
+                switch occurrence.schedule.reminder {
+                case .network: reminder = schedule.reminder
+                case .none: reminder = nil
+                case .before(let offset): reminder = offset
+                }
+                if let reminder {
                     result.append(
                         Mailing(
                             kind: .reminder, occurrence: occurrence,

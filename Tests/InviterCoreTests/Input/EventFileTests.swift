@@ -139,6 +139,19 @@ import Testing
     /// Broken events: the line the error must name and words its message must contain.
     static let brokenEvents: [(name: String, text: String, line: Int, words: [String])] = [
         (
+            "reminder that is not a duration", event(extra: "reminder = \"soon\""), 7,
+            ["event.reminder", "\"none\""]
+        ),
+        ("invitation that is not a duration", event(extra: "invitation = \"14\""), 7, ["event.invitation"]),
+        (
+            "reminder before the invitation", event(extra: "invitation = \"2d\"\nreminder = \"3d\""), 8,
+            ["event.reminder", "must come after the invitation"]
+        ),
+        (
+            "unknown way to announce", event(extra: "announce = \"newsleter\""), 7,
+            ["event.announce", "did you mean \"newsletter\""]
+        ),
+        (
             "impossible date",
             "[[event]]\nid = \"a\"\ntitle = \"A\"\nstart = 2026-02-30T19:00:00\nend = 2026-03-01T19:00:00\nvenue = \"V\"",
             4, ["not valid TOML"]

@@ -39,6 +39,55 @@ import Testing
         #expect(try due(network, "2026-11-30T19:30:00+01:00").contains("reminder/wednesday-hygge/2026-12-02"))
     }
 
+    /// A weekly activity can go without a reminder, have its own invitation time, or be announced
+    /// through the newsletter alone, which then lists its dates.
+    @Test func anEventCanSetItsOwnScheduleOrBeAnnouncedByTheNewsletterOnly() throws {
+        let text = """
+            [[event]]
+            id = "language-cafe"
+            title = "Language café"
+            start = 2026-12-02T17:00:00
+            end = 2026-12-02T19:00:00
+            repeat = "FREQ=WEEKLY;BYDAY=WE"
+            venue = "Library"
+            invitation = "7d"
+            reminder = "none"
+
+            [[event]]
+            id = "board-games"
+            title = "Board games"
+            start = 2026-12-03T19:00:00
+            end = 2026-12-03T22:00:00
+            repeat = "FREQ=WEEKLY;BYDAY=TH"
+            venue = "Café"
+            partners = ["company"]
+            announce = "newsletter"
+            """
+        let network = try NetworkLoader.load(
+            configuration: try NetworkFixture(["events.toml": text]).configURL)
+        #expect(
+            network.problems.contains {
+                $0.field == "announce" && $0.description.contains("[schedule] has no newsletter")
+            }, "without a newsletter such an event reaches nobody: \(network.problems)")
+        var schedule = network.configuration.schedule
+        schedule.newsletter = try RecurrenceRule(parsing: "FREQ=MONTHLY;BYMONTHDAY=1;BYHOUR=9")
+        let mailings = Planner.mailings(
+            around: try at("2026-11-20T12:00:00+01:00"), events: network.events, schedule: schedule,
+            zone: zone,
+            horizonDays: 30)
+        let ids = mailings.map(\.id.description)
+        #expect(ids.contains("invitation/language-cafe/2026-12-02"))
+        #expect(!ids.contains { $0.hasPrefix("reminder/language-cafe/") }, "reminder = none")
+        #expect(!ids.contains { $0.contains("/board-games/") }, "newsletter only: \(ids)")
+        let invitation = try #require(mailings.first { $0.id == "invitation/language-cafe/2026-12-02" })
+        #expect(invitation.dueAt == (try at("2026-11-25T17:00:00+01:00")), "7 calendar days before")
+        let newsletter = try #require(mailings.first { $0.id == "newsletter/2026-12-01" })
+        #expect(
+            newsletter.digest.contains { $0.id == "board-games/2026-12-03" }, "the newsletter lists its dates"
+        )
+        #expect(newsletter.digest.contains { $0.id == "board-games/2026-12-10" })
+    }
+
     @Test func nothingIsDueOnceTheOccurrenceHasStarted() throws {
         let text = """
             [[event]]
