@@ -43,9 +43,10 @@ extension Inviter {
             do {
                 plan = try AnnouncementPlan(
                     template: template, segments: segment, partners: partners, at: due, network: network,
-                    templates: renderer.templates)
+                    templates: renderer.templates, broken: renderer.brokenAnnouncements)
             } catch {
                 printError("error: \(error)")
+                if case .brokenTemplate = error { throw ExitCodes.configError }
                 throw ExitCodes.usage
             }
             if let testTo {

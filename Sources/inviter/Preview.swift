@@ -75,6 +75,7 @@ extension Inviter {
                 printError("error: \(error)")
                 switch error {
                 case .unknownMailing, .unknownAnnouncement: throw ExitCodes.usage
+                case .brokenAnnouncement: throw ExitCodes.configError
                 default: break
                 }
                 throw ExitCodes.dataError

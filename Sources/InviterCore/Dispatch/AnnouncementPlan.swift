@@ -14,6 +14,8 @@ public struct AnnouncementPlan: Sendable {
     /// Why an announcement cannot be planned: the user's words were off.
     public enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
         case unknownTemplate(String, known: [String])
+        /// The template names something no message has (see `inviter check`).
+        case brokenTemplate(String)
         case unknownPartnerKind(String)
         /// A segment no member list and no event names: a typo would otherwise reach nobody.
         case unknownSegment(String, known: [String])
@@ -24,6 +26,9 @@ public struct AnnouncementPlan: Sendable {
                 return "no announcement template \(name.debugDescription)"
                     + Suggestion.didYouMean(name, among: known)
                     + (known.isEmpty ? "" : "; known: \(known.joined(separator: ", "))")
+            case .brokenTemplate(let name):
+                return
+                    "the announcement template \(name) has errors (see inviter check); nothing was sent or recorded"
             case .unknownSegment(let name, let known):
                 return "--segment \(name.debugDescription) is not a segment of any member list or event"
                     + Suggestion.didYouMean(name, among: known) + "; known: \(known.joined(separator: ", "))"
@@ -43,11 +48,12 @@ public struct AnnouncementPlan: Sendable {
     /// - Throws: ``Problem`` for an unknown template or partner kind.
     public init(
         template: String, segments: [String], partners: [String], at: Date, network: LoadedNetwork,
-        templates: TemplateSet
+        templates: TemplateSet, broken: Set<String> = []
     ) throws(Problem) {
         guard templates.announcements.contains(template) else {
             throw .unknownTemplate(template, known: templates.announcements)
         }
+        guard !broken.contains(template) else { throw .brokenTemplate(template) }
         var kinds: [PartnerKind] = []
         for text in partners {
             // As the partner lists read a kind: `lærdansk` too.

@@ -65,5 +65,11 @@ public struct NetworkCheck: Sendable {
                 + "\(counted(templateWarnings.count, "template warning")), "
                 + "\(counted(textWarnings.count, "event text warning"))")
         if network.problems.contains(where: { $0.severity == .error }) { verdict = .dataErrors }
+        for name in setup.brokenAnnouncements.keys.sorted() {
+            errorLines.append(
+                "the announcement \(name) has template errors: it cannot be sent until they are fixed; "
+                    + "everything else can")
+            verdict = .configurationErrors
+        }
     }
 }

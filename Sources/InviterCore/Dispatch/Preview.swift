@@ -49,6 +49,7 @@ public enum Preview {
     public enum Failure: Error, Sendable, CustomStringConvertible {
         case unknownMailing(String, suggestions: [String])
         case unknownAnnouncement(String, known: [String])
+        case brokenAnnouncement(String)
         case render(String)
         case write(String)
 
@@ -64,6 +65,8 @@ public enum Preview {
                     ? "there are none in Templates/announcements/" : "known: " + known.joined(separator: ", ")
                 return
                     "no announcement template \(name.debugDescription)\(Suggestion.didYouMean(name, among: known)); \(list)"
+            case .brokenAnnouncement(let name):
+                return "the announcement template \(name) has errors (see inviter check)"
             case .render(let reason): return "cannot render: \(reason)"
             case .write(let reason): return "cannot write the preview: \(reason)"
             }
@@ -95,6 +98,7 @@ public enum Preview {
             guard renderer.templates.announcements.contains(name) else {
                 throw .unknownAnnouncement(name, known: renderer.templates.announcements)
             }
+            guard !renderer.brokenAnnouncements.contains(name) else { throw .brokenAnnouncement(name) }
             let mailing = Mailing(announcement: name, segments: request.segments, dueAt: request.now)
             jobs = [(mailing, audience(of: mailing, network: network), 0)]
         } else if let id = request.mailing {

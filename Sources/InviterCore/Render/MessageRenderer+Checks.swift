@@ -7,6 +7,14 @@ extension MessageRenderer {
     /// have (a note, a capacity, every extra member column seen in the lists),
     /// so a name is reported only when no message could ever fill it.
     public func templateProblems(extraFields: Set<String> = []) -> [InputProblem] {
+        templateProblemsByAnnouncement(extraFields: extraFields).map(\.problem)
+    }
+
+    /// The same problems, each with the announcement whose template it is in (nil for the kinds
+    /// every network sends and the layout): a broken announcement stops that announcement alone.
+    func templateProblemsByAnnouncement(extraFields: Set<String> = []) -> [(
+        announcement: String?, problem: InputProblem
+    )] {
         let sample = Self.sampleOccurrence()
         let member = Member(
             address: network.from, name: "Sample Member", language: network.defaultLanguage,
@@ -16,7 +24,7 @@ extension MessageRenderer {
         let partner = Partner(
             address: network.from, organisation: "Example A/S", kind: .company, contact: "Sample Contact",
             language: network.defaultLanguage, source: "")
-        var problems: [InputProblem] = []
+        var problems: [(announcement: String?, problem: InputProblem)] = []
         var requests: [RenderRequest] = []
         for kind in MailingKind.allCases where kind.isAboutOccurrence {
             let recipient: Recipient = kind == .partner ? .partner(partner) : .member(member)
@@ -49,11 +57,14 @@ extension MessageRenderer {
                     for: request, language: language,
                     values: RecipientValues(
                         recipient: request.recipient, link: unsubscribe.link, mailto: unsubscribe.mailto))
-                problems += TemplateNameCheck.problems(
-                    in: template.subjectSource, file: template.file, firstLine: 1, context: context)
-                problems += TemplateNameCheck.problems(
-                    in: template.bodySource, file: template.file, firstLine: template.bodyFirstLine,
-                    context: context)
+                let found =
+                    TemplateNameCheck.problems(
+                        in: template.subjectSource, file: template.file, firstLine: 1, context: context)
+                    + TemplateNameCheck.problems(
+                        in: template.bodySource, file: template.file, firstLine: template.bodyFirstLine,
+                        context: context)
+                let name = request.kind == .announcement ? request.announcement : nil
+                problems += found.map { (name, $0) }
             }
         }
         let layoutContext: [String: Any] = Dictionary(
@@ -62,7 +73,8 @@ extension MessageRenderer {
             ]
             .map { ($0, "x" as Any) })
         problems += TemplateNameCheck.problems(
-            in: templates.layoutSource, file: templates.layoutFile, firstLine: 1, context: layoutContext)
+            in: templates.layoutSource, file: templates.layoutFile, firstLine: 1, context: layoutContext
+        ).map { (nil, $0) }
         return problems
     }
 

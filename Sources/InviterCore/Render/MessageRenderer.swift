@@ -105,6 +105,9 @@ public struct MessageRenderer: Sendable {
     /// default), or each is rendered whole from the templates. Both give the same bytes; whole
     /// rendering is several times slower and is there to check that they do.
     public var preparesMessages = true
+    /// Announcement templates with problems (see ``RenderSetup/brokenAnnouncements``): those
+    /// announcements are refused; the invitations and everything else go as usual.
+    public var brokenAnnouncements: Set<String> = []
 
     /// How many (mailing, language, shape) combinations have been prepared so far, and how many are
     /// rendered whole because their templates put a value where filling it in would not give the

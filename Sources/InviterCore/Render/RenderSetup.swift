@@ -3,8 +3,11 @@ import Foundation
 /// Everything rendering needs, loaded from the configuration: templates, strings, the unsubscribe secret.
 public struct RenderSetup: Sendable {
     public var renderer: MessageRenderer
-    /// Missing translations, an unset unsubscribe secret: reported, not fatal.
+    /// Missing translations, an unset unsubscribe secret, a broken announcement: reported, not fatal.
     public var warnings: [InputProblem]
+    /// The announcement templates that name something no message has, with their problems as
+    /// errors: those announcements cannot be sent (or previewed) until fixed; everything else can.
+    public var brokenAnnouncements: [String: [InputProblem]] = [:]
 
     /// - Throws: `InputProblems` for a broken template or strings file.
     ///
@@ -45,10 +48,27 @@ public struct RenderSetup: Sendable {
                         severity: .warning, kind: .configuration))
             }
         }
-        let renderer = MessageRenderer(
+        var renderer = MessageRenderer(
             configuration: configuration, templates: templates, strings: strings, unsubscribeSecret: secret)
-        let unknownNames = renderer.templateProblems(extraFields: extraFields)
+        var unknownNames: [InputProblem] = []
+        var broken: [String: [InputProblem]] = [:]
+        for (announcement, problem) in renderer.templateProblemsByAnnouncement(extraFields: extraFields) {
+            if let announcement {
+                broken[announcement, default: []].append(problem)
+            } else {
+                unknownNames.append(problem)
+            }
+        }
         if !unknownNames.isEmpty { throw InputProblems(unknownNames + warnings) }
+        renderer.brokenAnnouncements = Set(broken.keys)
+        for (name, problems) in broken.sorted(by: { $0.key < $1.key }) {
+            for problem in problems {
+                var warning = problem
+                warning.severity = .warning
+                warning.message += " (the announcement \(name) cannot be sent until this is fixed)"
+                warnings.append(warning)
+            }
+        }
         for language in strings.languages where language != .english {
             let missing = strings.missingKeys(in: language)
             if !missing.isEmpty {
@@ -62,6 +82,6 @@ public struct RenderSetup: Sendable {
                         severity: .warning, kind: .configuration))
             }
         }
-        return RenderSetup(renderer: renderer, warnings: warnings)
+        return RenderSetup(renderer: renderer, warnings: warnings, brokenAnnouncements: broken)
     }
 }
