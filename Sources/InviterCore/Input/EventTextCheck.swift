@@ -20,30 +20,34 @@ public enum EventTextCheck {
             for member in audience {
                 readers[renderedIn(member.language ?? defaultLanguage), default: 0] += 1
             }
-            var missing: [(LanguageCode, Int)] = []
-            var fallbackUsed: Set<LanguageCode> = []
-            for (language, count) in readers.sorted(by: { $0.key < $1.key }) {
-                guard let resolved = event.title.resolve(language, fallback: defaultLanguage) else {
-                    continue
-                }
-                if resolved.language != language,
-                    resolved.language != LanguageCode(verified: language.language)
-                {
-                    missing.append((language, count))
-                    fallbackUsed.insert(resolved.language)
-                }
-            }
-            guard !missing.isEmpty else { continue }
             let (file, line) = event.location
-            let total = missing.reduce(0) { $0 + $1.1 }
-            let list = missing.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
-            let used = fallbackUsed.map(\.identifier).sorted().joined(separator: "/")
-            warnings.append(
-                InputProblem(
-                    file: file, line: line, field: "\(event.id).title",
-                    message:
-                        "no text in the language of \(counted(total, "recipient")) (\(list)); they get it in \(used)",
-                    severity: .warning, kind: .data))
+            // The title, and the description when the event has one: a translated title over an
+            // English description still leaves the reader with English.
+            var texts: [(field: String, text: LocalizedText)] = [("title", event.title)]
+            if !event.description.isEmpty { texts.append(("description", event.description)) }
+            for (field, text) in texts {
+                var missing: [(LanguageCode, Int)] = []
+                var fallbackUsed: Set<LanguageCode> = []
+                for (language, count) in readers.sorted(by: { $0.key < $1.key }) {
+                    guard let resolved = text.resolve(language, fallback: defaultLanguage) else { continue }
+                    if resolved.language != language,
+                        resolved.language != LanguageCode(verified: language.language)
+                    {
+                        missing.append((language, count))
+                        fallbackUsed.insert(resolved.language)
+                    }
+                }
+                guard !missing.isEmpty else { continue }
+                let total = missing.reduce(0) { $0 + $1.1 }
+                let list = missing.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+                let used = fallbackUsed.map(\.identifier).sorted().joined(separator: "/")
+                warnings.append(
+                    InputProblem(
+                        file: file, line: line, field: "\(event.id).\(field)",
+                        message:
+                            "no text in the language of \(counted(total, "recipient")) (\(list)); they get it in \(used)",
+                        severity: .warning, kind: .data))
+            }
         }
         return warnings
     }
