@@ -49,15 +49,16 @@ test: deps $(VENV)/.ready
 	INVITER_TEST_PYTHON="$(CURDIR)/$(PYTHON)" $(SWIFT) test --skip-build
 
 # The example network in Config/, at a moment when invitations are due: check
-# it, run the main job (the outbox transport writes the mail to var/outbox/,
-# the ledger lives in var/), show the status, and render a browsable preview.
+# it, render a browsable preview of what the run will send, run the main job
+# (the outbox transport writes the mail to var/outbox/, the ledger lives in
+# var/), and show the status.
 DEMO_NOW ?= 2026-11-18T19:00:00+01:00
 
 demo: build
 	$(INVITER) check --config Config/inviter.toml --now $(DEMO_NOW)
+	INVITER_SECRET=demo-secret $(INVITER) preview --config Config/inviter.toml --now $(DEMO_NOW) --out var/preview
 	INVITER_SECRET=demo-secret $(INVITER) run --config Config/inviter.toml --now $(DEMO_NOW)
 	$(INVITER) status --config Config/inviter.toml
-	INVITER_SECRET=demo-secret $(INVITER) preview --config Config/inviter.toml --now $(DEMO_NOW) --out var/preview
 	@echo "The mail is in var/outbox/ (open any .eml file in a mail program); var/preview/index.html lists it."
 	@echo "Running make demo again sends nothing new: the ledger in var/ knows it was sent. rm -rf var to start over."
 
