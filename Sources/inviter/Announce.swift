@@ -93,7 +93,7 @@ extension Inviter {
             // The announcement alone: whatever else is due goes with the next run.
             let summary = try await claimed { try await dispatcher.deliver(only: plan.ids, now: instant) }
             print(summary.text)
-            if summary.stopKind != nil || summary.failed > 0 { throw ExitCodes.somethingFailed }
+            try ExitCodes.check(summary)
         }
 
         /// More recipients than this are confirmed on a terminal before anything is recorded.
@@ -125,7 +125,7 @@ extension Inviter {
             guard let result = results.first, result.outcome == .delivered else {
                 printError(
                     "error: the test copy was not delivered: \(results.first.map { "\($0)" } ?? "no result")")
-                throw ExitCodes.temporaryFailure
+                throw results.first.map { ExitCodes.code(for: $0.outcome) } ?? ExitCodes.temporaryFailure
             }
             print(
                 "Test copy sent to \(target.address), rendered for \(sample.address.address): \(result.detail)"

@@ -29,7 +29,16 @@ extension Inviter {
             let renderer = try makeRenderer(network)
             let configuration = network.configuration
             if dryRun {
-                let plan = try RunPlan(network: network, ledger: try readLedger(configuration), now: instant)
+                let plan: RunPlan
+                do {
+                    plan = try RunPlan(network: network, ledger: try readLedger(configuration), now: instant)
+                } catch let exit as ExitCode {
+                    throw exit
+                } catch {
+                    printError(
+                        "error: cannot read the ledger in \(configuration.delivery.state.path): \(error)")
+                    throw ExitCodes.configError
+                }
                 for line in DryRun.lines(plan, network: network) {
                     print(line)
                 }
@@ -60,6 +69,9 @@ extension Inviter {
                     let line = String(format: "\r%d/%d sent · %.1f/s · %d s left   ", sent, total, rate, left)
                     FileHandle.standardError.write(Data(line.utf8))
                 }
+            }
+            if let notice = try TransportClaim.notice(ledger, for: configuration) {
+                printError("warning: \(notice)")
             }
             let summary = try await claimed { try await dispatcher.run(now: instant) }
             if isatty(STDERR_FILENO) == 1, summary.sent > 0 {

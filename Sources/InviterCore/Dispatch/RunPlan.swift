@@ -71,10 +71,8 @@ public struct RunPlan: Sendable {
                         skipped: [:]))
             covered.insert(mailing.id)
         }
-        for item in try planner.joined(due, except: covered) {
-            items.append(item)
-            covered.insert(item.mailing.id)
-        }
+        // Late joiners are not in the ledger yet, so the invitation's retries still show as waiting.
+        items += try planner.joined(due, except: covered)
         for item in try planner.changes(due) {
             items.append(item)
             covered.insert(item.mailing.id)
@@ -133,14 +131,15 @@ private struct Planning {
             }
             switch entry.state {
             case .sent: item.alreadySent += 1
-            case .pending, .sending: item.recipients.append(recipient)
+            case .pending: item.recipients.append(recipient)
             case .retrying:
                 if let next = entry.nextAttemptAt, next > now {
                     item.skipped["retrying later", default: 0] += 1
                 } else {
                     item.recipients.append(recipient)
                 }
-            case .unknown:
+            // A run first turns what an interrupted run left `sending` into `unknown`.
+            case .unknown, .sending:
                 if configuration.delivery.resendUnknown {
                     item.recipients.append(recipient)
                 } else {

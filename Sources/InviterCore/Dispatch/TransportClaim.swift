@@ -29,6 +29,20 @@ public enum TransportClaim {
         }
     }
 
+    /// A word for the organizer when a ledger from before transports were recorded already holds
+    /// sends: nothing tells whether they were a trial, so the run goes on, and says so once (the
+    /// run then records its transport).
+    public static func notice(_ ledger: any Ledger, for configuration: Configuration) throws -> String? {
+        guard try ledger.transport() == nil else { return nil }
+        let sent = try ledger.sentCount()
+        guard sent > 0 else { return nil }
+        return
+            "the ledger in \(configuration.delivery.state.path) records \(counted(sent, "delivery")) as sent "
+            + "from before it noted the transport; they now count as sent through "
+            + "\(configuration.delivery.transport.rawValue). If they were a trial into the outbox, "
+            + "stop and run `inviter reset` first"
+    }
+
     /// Records the configured transport on a ledger's first use, and refuses a switch while any
     /// delivery is recorded as sent through the other one.
     ///

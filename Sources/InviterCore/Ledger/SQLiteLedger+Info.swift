@@ -3,9 +3,11 @@ import GRDB
 
 /// What the ledger knows about itself: the transport its deliveries went through.
 extension SQLiteLedger {
+    /// nil also for a ledger opened for reading before a run brought its schema to v4.
     public func transport() throws -> String? {
         try pool.read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM ledgerInfo WHERE key = 'transport'")
+            guard try db.tableExists("ledgerInfo") else { return nil }
+            return try String.fetchOne(db, sql: "SELECT value FROM ledgerInfo WHERE key = 'transport'")
         }
     }
 
