@@ -71,12 +71,8 @@ extension Inviter {
                     return
                 }
             }
-            guard let lock = try RunLock.acquire(in: configuration.delivery.state, wait: 10) else {
-                printError("Another run is active; try again in a moment.")
-                throw ExitCodes.temporaryFailure
-            }
+            let (lock, ledger) = try lockedLedger(configuration)
             defer { withExtendedLifetime(lock) {} }
-            let ledger = try SQLiteLedger(directory: configuration.delivery.state)
             let dispatcher = Dispatcher(
                 network: network, renderer: renderer, ledger: ledger,
                 transport: try configuredTransport(configuration, trace: false))

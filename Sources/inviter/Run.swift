@@ -89,6 +89,16 @@ extension Inviter {
     }
 }
 
+/// The run lock and the ledger, for a command that changes the ledger outside a cron run
+/// (`announce`, `reset`): it waits briefly for a run in progress, then gives up with 75.
+func lockedLedger(_ configuration: Configuration) throws -> (RunLock, SQLiteLedger) {
+    guard let lock = try RunLock.acquire(in: configuration.delivery.state, wait: 10) else {
+        printError("Another run is active; try again in a moment.")
+        throw ExitCodes.temporaryFailure
+    }
+    return (lock, try SQLiteLedger(directory: configuration.delivery.state))
+}
+
 /// The ledger as it stands, for reading only (a dry run, a preview); nil when there is none yet.
 func readLedger(_ configuration: Configuration) throws -> SQLiteLedger? {
     do {
