@@ -42,7 +42,7 @@ public struct Dispatcher: Sendable {
 
         // Plan (the same plan a dry run prints and a preview renders), then record: each due
         // mailing with its recipients, each change to those invited, each missed mailing, once.
-        let plan = try RunPlan(network: network, ledger: ledger, now: now, listingDueRecipients: false)
+        let plan = try RunPlan(network: network, ledger: ledger, now: now, listingRecipients: false)
         summary.mailingsDue = plan.due.due.map(\.id.description)
         for mailing in plan.due.due {
             summary.registered += try register(

@@ -87,9 +87,12 @@ public enum Preview {
     ) throws(Failure) -> (entries: [PreviewEntry], upcoming: [Mailing]) {
         let config = network.configuration
         let jobs: [(mailing: Mailing, recipients: [Recipient], sequence: Int)]
+        // An announcement preview needs no plan: it goes to its segments' audience.
         let plan: RunPlan
         do {
-            plan = try RunPlan(network: network, ledger: ledger, now: request.now)
+            plan = try RunPlan(
+                network: network, ledger: request.announcement == nil ? ledger : nil, now: request.now,
+                listingRecipients: request.announcement == nil)
         } catch {
             throw .render("cannot read the ledger: \(error)")
         }

@@ -52,10 +52,13 @@ public struct RunPlan: Sendable {
 
     /// - Parameters:
     ///   - ledger: The ledger as it stands, opened for reading; nil when none exists yet.
-    ///   - listingDueRecipients: Whether to work out who of each due mailing's audience gets a
-    ///     message. A run does not need it (it records the whole audience and the ledger sorts
-    ///     it out), and for 100,000 members the list would cost more memory than the rest of the run.
-    public init(network: LoadedNetwork, ledger: (any Ledger)?, now: Date, listingDueRecipients: Bool = true)
+    ///   - listingRecipients: Whether to work out who gets a message from what is already due or
+    ///     waiting (each due mailing's audience, what earlier runs left in the ledger). A run
+    ///     needs neither (it records the whole audience and sends what the ledger has waiting),
+    ///     and after a killed 100,000-member run either list would cost more memory than the rest
+    ///     of the run; it still needs the late joiners, the changes and the missed mailings, which
+    ///     it records from the plan.
+    public init(network: LoadedNetwork, ledger: (any Ledger)?, now: Date, listingRecipients: Bool = true)
         throws
     {
         self.now = now
@@ -64,7 +67,7 @@ public struct RunPlan: Sendable {
         var covered: Set<MailingID> = []
         for mailing in due.due {
             items.append(
-                listingDueRecipients
+                listingRecipients
                     ? try planner.dueItem(mailing)
                     : Item(
                         mailing: mailing, cause: .due, recipients: [], sequence: 0, alreadySent: 0,
@@ -77,7 +80,7 @@ public struct RunPlan: Sendable {
             items.append(item)
             covered.insert(item.mailing.id)
         }
-        items += try planner.waiting(due, except: covered)
+        if listingRecipients { items += try planner.waiting(due, except: covered) }
         items += try planner.missed(due)
     }
 }
