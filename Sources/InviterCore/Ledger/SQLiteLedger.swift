@@ -110,16 +110,24 @@ public final class SQLiteLedger: Ledger {
 
     /// Brings the schema up to date.
     ///
-    /// Two runs opening a fresh ledger at the same moment both find the
-    /// migration missing; the second one's `CREATE TABLE` then fails once the
-    /// first has committed. The schema is complete either way, so that failure
-    /// counts as success.
+    /// Two runs opening a fresh ledger at the same moment both find migrations missing; the
+    /// second one's `CREATE TABLE` then fails once the first has committed that step. Each
+    /// migration is its own transaction, so the first may still be applying later ones: the
+    /// second looks again at what is applied and goes on from there, until the schema is
+    /// complete.
     private static func migrate(_ pool: DatabasePool) throws {
         let migrator = migrator()
-        do {
-            try migrator.migrate(pool)
-        } catch {
-            guard try pool.read({ db in try migrator.hasCompletedMigrations(db) }) else { throw error }
+        var attempts = 0
+        while true {
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch {
+                if try pool.read({ db in try migrator.hasCompletedMigrations(db) }) { return }
+                attempts += 1
+                guard attempts < 50 else { throw error }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
         }
     }
 
