@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // libcurl as a system library, with static inline wrappers for the
@@ -46,10 +49,24 @@ let package = Package(
             exclude: ["Dispatch/README.md"],
             swiftSettings: swiftSettings
         ),
+        // `inviter serve`: the pages and one-click answers on Hummingbird, kept out of the core so
+        // that the library and its tests need no HTTP server.
+        .target(
+            name: "InviterWeb",
+            dependencies: [
+                "InviterCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "inviter",
             dependencies: [
                 "InviterCore",
+                "InviterWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -46,7 +46,7 @@ extension Inviter {
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List suppressed addresses.")
             @OptionGroup var options: ConfigOptions
-            @Flag(help: "Print CSV (email,reason,since), for the member spreadsheet.") var csv = false
+            @Flag(help: "Print CSV (email,reason,since,list), for the member spreadsheet.") var csv = false
 
             func run() async throws {
                 let entries = try ledger(options).suppressed()
@@ -57,7 +57,10 @@ extension Inviter {
                 if entries.isEmpty { print("No address is suppressed.") }
                 let formatter = ISO8601DateFormatter()
                 for entry in entries {
-                    print("\(entry.address)  since \(formatter.string(from: entry.since)): \(entry.reason)")
+                    let scope = entry.scope == .all ? "" : "  \(entry.scope) only"
+                    print(
+                        "\(entry.address)\(scope)  since \(formatter.string(from: entry.since)): \(entry.reason)"
+                    )
                 }
             }
         }

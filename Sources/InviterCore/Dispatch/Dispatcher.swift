@@ -179,7 +179,17 @@ public struct Dispatcher: Sendable {
         var jobs: [(LedgerEntry, RenderRequest)] = []
         // One ledger read per mailing, not per recipient.
         var sequences: [MailingID: Int] = [:]
+        var confirmations: [(LedgerEntry, Envelope)] = []
         for entry in entries {
+            if case .join = entry.key.mailing.form {
+                // A sign-up confirmation: the request in the ledger is its recipient and content.
+                if let envelope = try joinConfirmation(entry, now: now) {
+                    confirmations.append((entry, envelope))
+                } else {
+                    skipped.append(entry.key)
+                }
+                continue
+            }
             guard let mailing = plan.mailing(entry.key.mailing),
                 let recipient = recipients.recipient(of: entry.key, kind: mailing.kind)
             else {
@@ -196,7 +206,7 @@ public struct Dispatcher: Sendable {
                 (entry, RenderRequest(mailing: mailing, recipient: recipient, sequence: sequence, now: now)))
         }
         var batch = Batch(envelopes: [], entries: [:])
-        for (entry, envelope) in try render(jobs) {
+        for (entry, envelope) in try render(jobs) + confirmations {
             batch.envelopes.append(envelope)
             batch.entries[entry.key] = entry
         }
@@ -206,6 +216,18 @@ public struct Dispatcher: Sendable {
             summary.skipped += skipped.count
         }
         return batch
+    }
+
+    /// The confirmation a sign-up asked for; nil when its request is gone or no link can be made
+    /// (`[web]` or its secret removed since).
+    private func joinConfirmation(_ entry: LedgerEntry, now: Date) throws -> Envelope? {
+        guard let request = try ledger.signupRequest(entry.key),
+            renderer.joinConfirmationLink(entry.key) != nil
+        else { return nil }
+        let message = try renderer.joinConfirmation(request, key: entry.key, now: now)
+        return Envelope(
+            key: entry.key, sender: configuration.network.from, recipient: request.address,
+            data: try MessageEncoder().encode(message))
     }
 
     /// Renders and encodes a batch, in order, on the calling thread.

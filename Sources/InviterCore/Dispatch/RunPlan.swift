@@ -91,7 +91,8 @@ private struct Planning {
     let ledger: (any Ledger)?
     let now: Date
     let index: RecipientIndex
-    let suppressed: [AddressKey: String]
+    /// Each suppressed address's suppressions, of every list first.
+    let suppressions: [AddressKey: [Suppression]]
 
     init(network: LoadedNetwork, ledger: (any Ledger)?, now: Date) {
         self.network = network
@@ -99,9 +100,19 @@ private struct Planning {
         self.now = now
         self.index = RecipientIndex(
             members: network.members.members, partners: network.partners?.partners ?? [])
-        var suppressed: [AddressKey: String] = [:]
-        for entry in (try? ledger?.suppressed()) ?? [] { suppressed[entry.address] = entry.reason }
-        self.suppressed = suppressed
+        var suppressions: [AddressKey: [Suppression]] = [:]
+        for entry in (try? ledger?.suppressed()) ?? [] {
+            suppressions[entry.address, default: []].append(entry)
+        }
+        for address in suppressions.keys {
+            suppressions[address]?.sort { $0.scope == .all && $1.scope != .all }
+        }
+        self.suppressions = suppressions
+    }
+
+    /// Why `mailing` is held back for `address`, as the ledger would say it; nil when it is not.
+    func suppressed(_ address: AddressKey, _ mailing: MailingID) -> String? {
+        suppressions[address]?.first { $0.scope.covers(mailing.list) }?.reason
     }
 
     var configuration: Configuration { network.configuration }
@@ -124,7 +135,7 @@ private struct Planning {
                 item.alreadySent += 1
                 continue
             }
-            if let reason = suppressed[key] {
+            if let reason = suppressed(key, mailing.id) {
                 item.skipped["suppressed: \(reason)", default: 0] += 1
                 continue
             }
@@ -176,7 +187,7 @@ private struct Planning {
             for member in network.members.members where audience.includes(member) {
                 let key = member.address.key
                 guard !known.contains(key) else { continue }
-                if let reason = suppressed[key] {
+                if let reason = suppressed(key, mailing.id) {
                     item.skipped["suppressed: \(reason)", default: 0] += 1
                 } else {
                     item.recipients.append(.member(member))
@@ -280,7 +291,7 @@ private struct Planning {
             mailing: mailing, cause: cause, recipients: [], sequence: sequence, alreadySent: 0, skipped: [:])
         for address in addresses {
             let key = DeliveryKey(mailing: mailing.id, recipient: address)
-            if let reason = suppressed[address] {
+            if let reason = suppressed(address, mailing.id) {
                 item.skipped["suppressed: \(reason)", default: 0] += 1
             } else if let recipient = index.recipient(of: key, kind: mailing.kind),
                 !(recipient.member.map { !$0.isActive } ?? false)

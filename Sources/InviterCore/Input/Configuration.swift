@@ -14,6 +14,10 @@ public struct Configuration: Sendable {
     public var delivery: Delivery
     public var smtp: SMTP?
     public var unsubscribe: Unsubscribe?
+    /// `inviter serve`: where it is reached and listens, and what signs its links.
+    public var web: Web?
+    /// The public sign-up form, when the network offers one.
+    public var signup: Signup?
 
     public struct Network: Sendable {
         public var name: String
@@ -70,6 +74,23 @@ public struct Configuration: Sendable {
         public var secretEnv: String?
     }
 
+    public struct Web: Sendable {
+        /// The public address of `inviter serve`, without a trailing slash: links are made under it.
+        public var baseURL: String
+        /// The path part of `baseURL` (`/inviter`, or empty), under which `serve` answers.
+        public var basePath: String
+        /// Where `serve` listens, behind the site's HTTPS proxy.
+        public var host: String
+        public var port: Int
+        /// What signs every link: `secret_env`, `secret_file`, else `[unsubscribe] secret_env`.
+        public var secret: Secret.Source?
+    }
+
+    public struct Signup: Sendable {
+        /// The segments a newcomer may choose, lowercased, in the order given.
+        public var segments: [String]
+    }
+
     /// The configuration path from `--config`, else `INVITER_CONFIG`, else `Config/inviter.toml`.
     public static func defaultPath(
         explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment
@@ -99,7 +120,12 @@ public struct Configuration: Sendable {
         let delivery = readDelivery(root.table("delivery"), path: path)
         let smtp = readSMTP(root.table("smtp"), path: path)
         let unsubscribe = readUnsubscribe(root.table("unsubscribe"))
+        let web = readWeb(root.table("web"), unsubscribe: unsubscribe, path: path)
+        let signup = readSignup(root.table("signup"))
         root.finish()
+        if signup != nil, web == nil, !root.has("web") {
+            root.problem("signup", "the sign-up form needs a [web] section: inviter serve answers it")
+        }
 
         if delivery?.transport == .smtp, smtp == nil, !root.has("smtp") {
             root.problem("delivery", "transport = \"smtp\" needs an [smtp] section with the relay's url")
@@ -111,7 +137,7 @@ public struct Configuration: Sendable {
         }
         let configuration = Configuration(
             file: url, network: network, sources: sources, schedule: schedule, delivery: delivery, smtp: smtp,
-            unsubscribe: unsubscribe)
+            unsubscribe: unsubscribe, web: web, signup: signup)
         return (configuration, problems)
     }
 
@@ -317,6 +343,88 @@ public struct Configuration: Sendable {
         }
         guard let mailto else { return nil }
         return Unsubscribe(mailto: mailto, url: url, secretEnv: secretEnv)
+    }
+}
+
+extension Configuration {
+    private static func readWeb(
+        _ table: TableReader?, unsubscribe: Unsubscribe?, path: (String) -> URL
+    ) -> Web? {
+        guard let table else { return nil }
+        defer { table.finish() }
+        var base = table.string("base_url", required: true)
+        while base?.hasSuffix("/") ?? false { base?.removeLast() }
+        var basePath = ""
+        if let text = base {
+            if let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(),
+                let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
+            {
+                let loopback = ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host.lowercased())
+                if scheme != "https", !(scheme == "http" && loopback) {
+                    table.problem(
+                        "base_url",
+                        "must start with https:// (mail programs offer one-click unsubscribe over https only; "
+                            + "http:// is for a loopback host)")
+                }
+                basePath = url.percentEncodedPath
+            } else {
+                table.problem(
+                    "base_url",
+                    "\(text.debugDescription) is not a URL such as \"https://example.org/inviter\"")
+            }
+        }
+        var host = "127.0.0.1"
+        var port = 8080
+        if let listen = table.string("listen") {
+            if let parsed = Self.listenAddress(listen) {
+                (host, port) = parsed
+            } else {
+                table.problem(
+                    "listen", "\(listen.debugDescription) is not HOST:PORT such as \"127.0.0.1:8080\"")
+            }
+        }
+        var secret: Secret.Source?
+        if let name = table.string("secret_env") {
+            secret = .environment(name)
+        } else if let file = table.string("secret_file") {
+            secret = .file(path(file).path)
+        } else if let name = unsubscribe?.secretEnv {
+            secret = .environment(name)
+        } else {
+            table.problem(
+                "secret_env",
+                "is required (or secret_file, or [unsubscribe] secret_env): the secret that signs every link")
+        }
+        guard let base else { return nil }
+        return Web(baseURL: base, basePath: basePath, host: host, port: port, secret: secret)
+    }
+
+    /// `HOST:PORT`, `[v6]:PORT` or `:PORT` (all interfaces); nil when it is none of them. Port 0
+    /// (a free port, chosen when `serve` starts) is for tests and `--listen`.
+    public static func listenAddress(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.isEmpty { host = "0.0.0.0" }
+        guard !host.contains(where: { $0 == " " || $0 == "/" }) else { return nil }
+        return (host, port)
+    }
+
+    private static func readSignup(_ table: TableReader?) -> Signup? {
+        guard let table else { return nil }
+        defer { table.finish() }
+        var segments: [String] = []
+        for segment in table.strings("segments", required: true) ?? [] {
+            let name = segment.trimmingCharacters(in: .whitespaces).lowercased()
+            if name.isEmpty || name.contains(where: { $0 == "," || $0.isNewline }) {
+                table.problem("segments", "\(segment.debugDescription) is not a segment name")
+            } else if !segments.contains(name) {
+                segments.append(name)
+            }
+        }
+        return Signup(segments: segments)
     }
 }
 

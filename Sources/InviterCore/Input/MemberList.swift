@@ -27,6 +27,8 @@ public struct MemberListStats: Sendable, Equatable {
     public var invalidRows: Int
     /// Valid rows folded into a member that an earlier row had already made.
     public var duplicatesMerged: Int
+    /// Members who joined on the sign-up page and are on no list (counted in `members` too).
+    public var joined: Int = 0
     /// Members after merging; `active + unsubscribed + bounced`.
     public var members: Int
     public var active: Int

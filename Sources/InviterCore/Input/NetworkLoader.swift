@@ -49,8 +49,15 @@ public enum NetworkLoader {
             }
         }
 
-        guard fatal.filter({ $0.severity == .error }).isEmpty, let members else {
+        guard fatal.filter({ $0.severity == .error }).isEmpty, var members else {
             throw InputProblems(fatal + problems)
+        }
+        // Those who joined on the sign-up page are members too, kept in the ledger; a ledger from
+        // before the sign-up page (or none yet) has nobody.
+        if let ledger = try? SQLiteLedger.reading(directory: configuration.delivery.state),
+            let joined = try? ledger.joinedMembers()
+        {
+            members.include(joined)
         }
         problems = members.problems + (partners?.problems ?? []) + problems
         problems += crossCheck(
@@ -99,6 +106,18 @@ public enum NetworkLoader {
                         severity: .warning, kind: .data))
             }
         }
+        // A segment offered on the sign-up page that no list and no event uses gets its joiners nothing.
+        let known = Set(members.members.flatMap(\.segments)).union(events.flatMap(\.audience))
+        for segment in configuration.signup?.segments ?? [] where !known.contains(segment) {
+            warnings.append(
+                InputProblem(
+                    file: InputFiles.displayName(configuration.file), line: 0, field: "signup.segments",
+                    message:
+                        "no member list or event knows the segment \(segment.debugDescription)"
+                        + Suggestion.didYouMean(segment, among: known)
+                        + ": those who choose it on the sign-up page get nothing for it",
+                    severity: .warning, kind: .configuration))
+        }
         return warnings
     }
 }
@@ -125,6 +144,11 @@ public struct CheckSummary: Sendable {
                 + "(\(counted(stats.duplicatesMerged, "duplicate")) merged, \(counted(stats.invalidRows, "row")) left out)"
         )
         lines.append("  \(stats.active) active, \(stats.unsubscribed) unsubscribed, \(stats.bounced) bounced")
+        if stats.joined > 0 || config.signup != nil {
+            lines.append(
+                "  \(counted(stats.joined, "member")) joined on the sign-up page (inviter members lists them)"
+            )
+        }
         let languages = stats.byLanguage.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
             .map { "\($0.key.isEmpty ? "none (default)" : $0.key) \($0.value)" }
         if !languages.isEmpty {

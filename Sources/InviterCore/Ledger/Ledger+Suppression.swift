@@ -5,13 +5,13 @@ extension Ledger {
     /// organizer adding "asked by phone" must not overwrite "bounced: 550 5.1.1 …".
     ///
     /// - Returns: whether the address was added, and the reason and date it is suppressed with.
-    public func suppressKeepingReason(_ address: AddressKey, reason: String, now: Date) throws -> (
-        added: Bool, reason: String, since: Date
-    ) {
-        if let earlier = try suppressed().first(where: { $0.address == address }) {
+    public func suppressKeepingReason(
+        _ address: AddressKey, scope: Suppression.Scope = .all, reason: String, now: Date
+    ) throws -> (added: Bool, reason: String, since: Date) {
+        if let earlier = try suppressed().first(where: { $0.address == address && $0.scope == scope }) {
             return (false, earlier.reason, earlier.since)
         }
-        try suppress(address, reason: reason, now: now)
+        try suppress(address, scope: scope, reason: reason, now: now)
         return (true, reason, now)
     }
 }
@@ -19,13 +19,16 @@ extension Ledger {
 /// `inviter suppress list --csv`: the suppression list as a spreadsheet reads it back, so
 /// unsubscribes and bounces can go into the organizer's member list.
 public enum SuppressionCSV {
-    public static func text(_ entries: [(address: AddressKey, reason: String, since: Date)]) -> String {
+    public static func text(_ entries: [Suppression]) -> String {
         let formatter = ISO8601DateFormatter()
-        var lines = ["email,reason,since"]
+        var lines = ["email,reason,since,list"]
         for entry in entries {
             lines.append(
-                [entry.address.value, entry.reason, formatter.string(from: entry.since)].map(field).joined(
-                    separator: ","))
+                [
+                    entry.address.value, entry.reason, formatter.string(from: entry.since),
+                    entry.scope.description,
+                ]
+                .map(field).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }

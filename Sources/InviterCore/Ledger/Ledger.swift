@@ -125,10 +125,26 @@ public protocol Ledger: Sendable {
     /// Marks pairs `skipped` with a reason (a suppressed address, a mailing missed beyond grace).
     func skip(_ keys: [DeliveryKey], reason: String, now: Date) throws
 
-    func suppress(_ address: AddressKey, reason: String, now: Date) throws
-    func unsuppress(_ address: AddressKey) throws -> Bool
-    func suppressed() throws -> [(address: AddressKey, reason: String, since: Date)]
-    func isSuppressed(_ address: AddressKey) throws -> Bool
+    /// Suppresses `address` for `scope`, replacing the reason of an earlier entry of that scope.
+    func suppress(_ address: AddressKey, scope: Suppression.Scope, reason: String, now: Date) throws
+    /// Lifts the suppression of `scope`, or every one of the address when `scope` is nil.
+    func unsuppress(_ address: AddressKey, scope: Suppression.Scope?) throws -> Bool
+    /// Every suppression, by address, then scope.
+    func suppressed() throws -> [Suppression]
+    /// Whether a mailing of `list` is held back for `address` (nil: only a suppression of all).
+    func isSuppressed(_ address: AddressKey, from list: MailingList?) throws -> Bool
+
+    /// Records a sign-up request and, unless the address asked a moment ago or three times today
+    /// (`day`, in the network's zone), a confirmation delivery to it, due now, in one transaction.
+    func requestSignup(_ request: SignupRequest, day: LocalDate, messageDomain: String) throws
+        -> SignupAdmission
+    /// The request behind a confirmation delivery.
+    func signupRequest(_ key: DeliveryKey) throws -> SignupRequest?
+    /// Makes the request behind `key` a member (the first confirmation's time is kept), and lifts
+    /// an earlier unsubscribe from the members' list: joining again is asking again.
+    func confirmSignup(_ key: DeliveryKey, now: Date) throws -> JoinedMember?
+    /// Everyone who joined through the sign-up page, by address.
+    func joinedMembers() throws -> [JoinedMember]
 
     /// Takes up to `wanted` sends from a token bucket of `rate`, shared by all runs; returns how many are granted.
     func takeTokens(_ wanted: Int, rate: RateLimit, now: Date) throws -> Int
@@ -147,7 +163,7 @@ public protocol Ledger: Sendable {
     /// How many deliveries are recorded as sent, of every mailing.
     func sentCount() throws -> Int
     /// Forgets every mailing and delivery (and the rate budget and occurrence versions), and
-    /// keeps the suppression list: after a trial run, before the real thing. Returns how many
+    /// keeps the suppression list and the members who joined: after a trial run, before the real thing. Returns how many
     /// deliveries were forgotten.
     func forgetDeliveries() throws -> Int
 
@@ -165,6 +181,17 @@ public protocol Ledger: Sendable {
 }
 
 extension Ledger {
+    /// Suppresses `address` for every list.
+    public func suppress(_ address: AddressKey, reason: String, now: Date) throws {
+        try suppress(address, scope: .all, reason: reason, now: now)
+    }
+
+    /// Lifts every suppression of `address`.
+    public func unsuppress(_ address: AddressKey) throws -> Bool { try unsuppress(address, scope: nil) }
+
+    /// Whether `address` is suppressed for every list.
+    public func isSuppressed(_ address: AddressKey) throws -> Bool { try isSuppressed(address, from: nil) }
+
     /// The deliveries to attempt now, of every mailing.
     public func ready(now: Date, resendUnknown: Bool, limit: Int) throws -> [LedgerEntry] {
         try ready(now: now, resendUnknown: resendUnknown, limit: limit, mailings: nil)

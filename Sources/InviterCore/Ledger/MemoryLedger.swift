@@ -23,7 +23,7 @@ public final class MemoryLedger: Ledger {
         let createdAt: Date
     }
 
-    private struct Suppression {
+    private struct Held {
         var reason: String
         var since: Date
     }
@@ -38,7 +38,16 @@ public final class MemoryLedger: Ledger {
     private struct State {
         var mailings: [MailingID: StoredMailing] = [:]
         var deliveries: [DeliveryKey: LedgerEntry] = [:]
-        var suppressions: [AddressKey: Suppression] = [:]
+        var suppressions: [AddressKey: [Suppression.Scope: Held]] = [:]
+        var signups: [DeliveryKey: SignupRequest] = [:]
+        var joined: [AddressKey: JoinedMember] = [:]
+
+        /// Why a mailing of `list` is held back for `address`, a suppression of every list first.
+        func suppression(of address: AddressKey, for list: MailingList?) -> String? {
+            guard let held = suppressions[address] else { return nil }
+            if let all = held[.all] { return all.reason }
+            return list.flatMap { held[.list($0)]?.reason }
+        }
         var bucket: Bucket?
         var versions: [OccurrenceID: (fingerprint: String, sequence: Int)] = [:]
         var transport: String?
@@ -69,7 +78,7 @@ public final class MemoryLedger: Ledger {
             for recipient in recipients {
                 let key = DeliveryKey(mailing: mailing.id, recipient: recipient.address)
                 guard state.deliveries[key] == nil else { continue }
-                let reason = state.suppressions[recipient.address]?.reason
+                let reason = state.suppression(of: recipient.address, for: mailing.id.list)
                 state.deliveries[key] = LedgerEntry(
                     key: key, state: reason == nil ? .pending : .skipped, attempts: 0, nextAttemptAt: nil,
                     messageID: recipient.messageID, lastReply: reason.map { "suppressed: \($0)" },
@@ -103,9 +112,10 @@ public final class MemoryLedger: Ledger {
         state.withLock { state in
             for (key, entry) in state.deliveries
             where [.pending, .retrying, .unknown].contains(entry.state) {
-                guard let suppression = state.suppressions[key.recipient] else { continue }
-                state.deliveries[key]?.update(
-                    to: .skipped, reply: "suppressed: \(suppression.reason)", now: now)
+                guard let reason = state.suppression(of: key.recipient, for: key.mailing.list) else {
+                    continue
+                }
+                state.deliveries[key]?.update(to: .skipped, reply: "suppressed: \(reason)", now: now)
             }
             if !resendUnknown {
                 for (key, entry) in state.deliveries where entry.state == .unknown {
@@ -182,7 +192,7 @@ public final class MemoryLedger: Ledger {
                         now: now)
                 }
                 if let reason = outcome.suppression {
-                    state.suppressions[key.recipient] = Suppression(reason: reason, since: now)
+                    state.suppressions[key.recipient, default: [:]][.all] = Held(reason: reason, since: now)
                 }
             }
             for key in keys where state.deliveries[key]?.state != .sent {
@@ -220,25 +230,90 @@ public final class MemoryLedger: Ledger {
 
     // MARK: - Suppression
 
-    /// Replaces an existing entry, so the newest reason is the one shown.
-    public func suppress(_ address: AddressKey, reason: String, now: Date) throws {
-        state.withLock { $0.suppressions[address] = Suppression(reason: reason, since: now) }
+    /// Replaces an existing entry of the same scope, so the newest reason is the one shown.
+    public func suppress(_ address: AddressKey, scope: Suppression.Scope, reason: String, now: Date) throws {
+        state.withLock { $0.suppressions[address, default: [:]][scope] = Held(reason: reason, since: now) }
     }
 
-    public func unsuppress(_ address: AddressKey) throws -> Bool {
-        state.withLock { $0.suppressions.removeValue(forKey: address) != nil }
-    }
-
-    public func suppressed() throws -> [(address: AddressKey, reason: String, since: Date)] {
+    public func unsuppress(_ address: AddressKey, scope: Suppression.Scope?) throws -> Bool {
         state.withLock { state in
-            state.suppressions.sorted { $0.key < $1.key }.map {
-                (address: $0.key, reason: $0.value.reason, since: $0.value.since)
+            guard let scope else { return state.suppressions.removeValue(forKey: address) != nil }
+            let removed = state.suppressions[address]?.removeValue(forKey: scope) != nil
+            if state.suppressions[address]?.isEmpty ?? false { state.suppressions[address] = nil }
+            return removed
+        }
+    }
+
+    public func suppressed() throws -> [Suppression] {
+        state.withLock { state in
+            state.suppressions.sorted { $0.key < $1.key }.flatMap { address, held in
+                held.sorted { $0.key.description < $1.key.description }.map {
+                    Suppression(
+                        address: address, scope: $0.key, reason: $0.value.reason, since: $0.value.since)
+                }
             }
         }
     }
 
-    public func isSuppressed(_ address: AddressKey) throws -> Bool {
-        state.withLock { $0.suppressions[address] != nil }
+    public func isSuppressed(_ address: AddressKey, from list: MailingList?) throws -> Bool {
+        state.withLock { $0.suppression(of: address, for: list) != nil }
+    }
+
+    // MARK: - Sign-ups
+
+    public func requestSignup(_ request: SignupRequest, day: LocalDate, messageDomain: String) throws
+        -> SignupAdmission
+    {
+        state.withLock { state in
+            let address = request.address.key
+            let earlier = state.signups.filter { key, _ in
+                guard key.recipient == address, case .join(let date, _) = key.mailing.form else {
+                    return false
+                }
+                return date == day
+            }
+            let now = request.requestedAt
+            if earlier.values.contains(where: {
+                now.timeIntervalSince($0.requestedAt) < SQLiteLedger.repeatWindow && now >= $0.requestedAt
+            }) {
+                return .repeated
+            }
+            guard earlier.count < SQLiteLedger.confirmationsPerDay else { return .limited }
+            let mailing = MailingID.join(day, number: earlier.count + 1)
+            let key = DeliveryKey(mailing: mailing, recipient: address)
+            if state.mailings[mailing] == nil {
+                state.mailings[mailing] = StoredMailing(
+                    record: MailingRecord(id: mailing, kind: .join, dueAt: now, deadline: nil), createdAt: now
+                )
+            }
+            let reason = state.suppression(of: address, for: nil)
+            state.deliveries[key] = LedgerEntry(
+                key: key, state: reason == nil ? .pending : .skipped, attempts: 0, nextAttemptAt: nil,
+                messageID: key.messageID(domain: messageDomain).description,
+                lastReply: reason.map { "suppressed: \($0)" }, updatedAt: now)
+            state.signups[key] = request
+            return .queued(mailing)
+        }
+    }
+
+    public func signupRequest(_ key: DeliveryKey) throws -> SignupRequest? {
+        state.withLock { $0.signups[key] }
+    }
+
+    public func confirmSignup(_ key: DeliveryKey, now: Date) throws -> JoinedMember? {
+        state.withLock { state in
+            guard let request = state.signups[key] else { return nil }
+            let joinedAt = state.joined[key.recipient]?.joinedAt ?? now
+            let member = JoinedMember(request: request, joinedAt: joinedAt)
+            state.joined[key.recipient] = member
+            state.suppressions[key.recipient]?[.list(.members)] = nil
+            if state.suppressions[key.recipient]?.isEmpty ?? false { state.suppressions[key.recipient] = nil }
+            return member
+        }
+    }
+
+    public func joinedMembers() throws -> [JoinedMember] {
+        state.withLock { $0.joined.sorted { $0.key < $1.key }.map(\.value) }
     }
 
     // MARK: - Rate limit
@@ -313,6 +388,7 @@ public final class MemoryLedger: Ledger {
         state.withLock { state in
             let count = state.deliveries.count
             state.deliveries = [:]
+            state.signups = [:]
             state.mailings = [:]
             state.versions = [:]
             state.bucket = nil
@@ -348,7 +424,7 @@ public final class MemoryLedger: Ledger {
                 .sorted(by: Self.dueOrder)
             var waiting: [MailingID: [LedgerEntry]] = [:]
             for entry in state.deliveries.values
-            where state.suppressions[entry.key.recipient] == nil
+            where state.suppression(of: entry.key.recipient, for: entry.key.mailing.list) == nil
                 && Self.isWaiting(entry, now: now, resendUnknown: resendUnknown)
             {
                 waiting[entry.key.mailing, default: []].append(entry)

@@ -14,14 +14,15 @@ extension SQLiteLedger {
             // A known mailing keeps its kind and due time; only the deadline follows the event.
             try db.execute(
                 sql: """
-                    INSERT INTO mailing (id, kind, dueAt, deadline, createdAt) VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO mailing (id, kind, dueAt, deadline, createdAt, list) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET deadline = excluded.deadline
                     """,
                 arguments: [
                     mailing.id, mailing.kind.rawValue, mailing.dueAt.timeIntervalSince1970,
                     mailing.deadline?.timeIntervalSince1970, now.timeIntervalSince1970,
+                    mailing.id.list?.rawValue,
                 ])
-            let suppression = try db.cachedStatement(sql: "SELECT reason FROM suppression WHERE address = ?")
+            let suppression = try db.cachedStatement(sql: Self.suppressionReason)
             let insert = try db.cachedStatement(
                 sql: """
                     INSERT OR IGNORE INTO delivery (
@@ -32,7 +33,8 @@ extension SQLiteLedger {
             var added = 0
             for recipient in recipients {
                 let address = recipient.address
-                let reason = try String.fetchOne(suppression, arguments: [address])
+                let reason = try String.fetchOne(
+                    suppression, arguments: [address, mailing.id.list?.rawValue])
                 let state: DeliveryState = reason == nil ? .pending : .skipped
                 try insert.execute(arguments: [
                     mailing.id, address, state.rawValue, recipient.messageID,
@@ -44,6 +46,13 @@ extension SQLiteLedger {
             return added
         }
     }
+
+    /// The reason an address is suppressed for a mailing of a list (`all` first), bound to the
+    /// address and the mailing's list (NULL for mail only a suppression of every list holds back).
+    static let suppressionReason = """
+        SELECT reason FROM suppression WHERE address = ? AND (scope = 'all' OR scope = ?)
+        ORDER BY scope = 'all' DESC LIMIT 1
+        """
 
     public func recoverInterrupted(now: Date) throws -> Int {
         try pool.write { db in
@@ -70,12 +79,19 @@ extension SQLiteLedger {
                 sql: """
                     UPDATE delivery
                     SET state = 'skipped', nextAttemptAt = NULL, updatedAt = ?,
-                        lastReply = 'suppressed: '
-                            || (SELECT reason FROM suppression WHERE address = delivery.recipient)
+                        lastReply = 'suppressed: ' || (
+                            SELECT s.reason FROM suppression s
+                            WHERE s.address = delivery.recipient AND (s.scope = 'all'
+                                OR s.scope = (SELECT list FROM mailing WHERE id = delivery.mailingId))
+                            ORDER BY s.scope = 'all' DESC LIMIT 1)
                     -- the unary + keeps SQLite on the recipient index (a few suppressed
                     -- addresses) rather than the state index (every waiting delivery)
                     WHERE recipient IN (SELECT address FROM suppression)
                         AND +state IN ('pending', 'retrying', 'unknown')
+                        AND EXISTS (
+                            SELECT 1 FROM suppression s
+                            WHERE s.address = delivery.recipient AND (s.scope = 'all'
+                                OR s.scope = (SELECT list FROM mailing WHERE id = delivery.mailingId)))
                     """,
                 arguments: [seconds])
             if !resendUnknown {
@@ -201,7 +217,7 @@ extension SQLiteLedger {
                         if let reason = outcome.suppression {
                             try db.execute(
                                 sql:
-                                    "INSERT OR REPLACE INTO suppression (address, reason, since) VALUES (?, ?, ?)",
+                                    "INSERT OR REPLACE INTO suppression (address, scope, reason, since) VALUES (?, 'all', ?, ?)",
                                 arguments: [key.recipient, reason, seconds])
                         }
                     }
@@ -356,7 +372,9 @@ extension SQLiteLedger {
                     WHERE d.state IN \(states)
                         AND (d.state <> 'retrying' OR d.nextAttemptAt IS NULL OR d.nextAttemptAt <= ?)
                         AND m.dueAt <= ? AND (m.deadline IS NULL OR m.deadline > ?)
-                        AND d.recipient NOT IN (SELECT address FROM suppression)
+                        AND NOT EXISTS (
+                            SELECT 1 FROM suppression s
+                            WHERE s.address = d.recipient AND (s.scope = 'all' OR s.scope = m.list))
                     ORDER BY m.dueAt, m.id, d.recipient
                     """,
                 arguments: [seconds, seconds, seconds]

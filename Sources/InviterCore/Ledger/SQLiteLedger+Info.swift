@@ -32,6 +32,7 @@ extension SQLiteLedger {
                 sql: """
                     DELETE FROM delivery; DELETE FROM mailing; DELETE FROM occurrenceVersion;
                     DELETE FROM rateBucket; DELETE FROM ledgerInfo WHERE key = 'transport';
+                    DELETE FROM signupRequest;
                     """)
             return count
         }

@@ -198,6 +198,51 @@ public final class SQLiteLedger: Ledger {
         migrator.registerMigration("v4") { db in
             try db.execute(sql: "CREATE TABLE ledgerInfo (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         }
+        // The way back in: a suppression names what it holds back (every list, or the members'
+        // or partners' list a one-click link was for), a mailing the list it goes to, and the
+        // sign-up page keeps its requests and the members they made.
+        migrator.registerMigration("v5") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE suppressionScoped (
+                        address TEXT NOT NULL,
+                        scope TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        since DATETIME NOT NULL,
+                        PRIMARY KEY (address, scope)
+                    );
+                    INSERT INTO suppressionScoped (address, scope, reason, since)
+                        SELECT address, 'all', reason, since FROM suppression;
+                    DROP TABLE suppression;
+                    ALTER TABLE suppressionScoped RENAME TO suppression;
+                    ALTER TABLE mailing ADD COLUMN list TEXT;
+                    UPDATE mailing SET list = CASE
+                        WHEN id LIKE 'partner/%' OR id LIKE 'announcement/%/partners' THEN 'partners'
+                        ELSE 'members' END;
+                    CREATE TABLE signupRequest (
+                        mailingId TEXT NOT NULL,
+                        address TEXT NOT NULL,
+                        email TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        language TEXT NOT NULL,
+                        segments TEXT NOT NULL,
+                        occurrence TEXT,
+                        requestedAt DATETIME NOT NULL,
+                        PRIMARY KEY (mailingId, address)
+                    );
+                    CREATE INDEX signupRequest_address ON signupRequest(address, requestedAt);
+                    CREATE TABLE joinedMember (
+                        address TEXT PRIMARY KEY,
+                        email TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        language TEXT NOT NULL,
+                        segments TEXT NOT NULL,
+                        occurrence TEXT,
+                        requestedAt DATETIME NOT NULL,
+                        joinedAt DATETIME NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

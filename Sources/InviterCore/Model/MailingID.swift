@@ -19,6 +19,10 @@ public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible
         case announcement(name: String, date: LocalDate?, partners: Bool)
         /// The message of `inviter send-test`, which no ledger records.
         case sendTest
+        /// The `number`-th sign-up confirmation of `date` (1 to 3): each address's first
+        /// confirmation of a day is one delivery of `join/<date>/1`, its second of `…/2`, so the
+        /// ledger's one-delivery-per-pair rule caps how often the form can mail one address.
+        case join(LocalDate, number: Int)
     }
 
     public let form: Form
@@ -35,6 +39,7 @@ public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible
             description =
                 "announcement/\(name)" + (date.map { "/\($0)" } ?? "") + (partners ? "/partners" : "")
         case .sendTest: description = "send-test"
+        case .join(let date, let number): description = "join/\(date)/\(number)"
         }
     }
 
@@ -55,6 +60,10 @@ public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public static let sendTest = MailingID(.sendTest)
 
+    public static func join(_ date: LocalDate, number: Int) -> MailingID {
+        MailingID(.join(date, number: number))
+    }
+
     /// Reads an id as ``description`` writes it; nil for text that is not one.
     public init?(_ text: some StringProtocol) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
@@ -67,6 +76,12 @@ public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible
         switch first {
         case "send-test" where parts.count == 1:
             self.init(.sendTest)
+        case "join":
+            guard parts.count == 3, let date = LocalDate(iso: parts[1]), let number = Int(parts[2]),
+                number > 0,
+                parts[2].allSatisfy(\.isASCII)
+            else { return nil }
+            self.init(.join(date, number: number))
         case "newsletter":
             guard parts.count == 2, let date = LocalDate(iso: parts[1]) else { return nil }
             self.init(.newsletter(date))
@@ -91,7 +106,7 @@ public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible
             self.init(.announcement(name: String(parts[1]), date: date, partners: partners))
         default:
             guard let kind = MailingKind(rawValue: String(first)), kind != .update, kind != .newsletter,
-                kind != .announcement, parts.count == 3, let id = occurrence(1)
+                kind != .announcement, kind != .join, parts.count == 3, let id = occurrence(1)
             else { return nil }
             self.init(.occurrence(kind, id))
         }
@@ -104,6 +119,7 @@ public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible
         case .update: .update
         case .newsletter: .newsletter
         case .announcement: .announcement
+        case .join: .join
         case .sendTest: nil
         }
     }
@@ -112,7 +128,7 @@ public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible
     public var occurrence: OccurrenceID? {
         switch form {
         case .occurrence(_, let id), .update(let id, _): id
-        case .newsletter, .announcement, .sendTest: nil
+        case .newsletter, .announcement, .sendTest, .join: nil
         }
     }
 
@@ -127,7 +143,16 @@ public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible
         switch form {
         case .occurrence(let kind, _): kind == .partner
         case .announcement(_, _, let partners): partners
-        case .update, .newsletter, .sendTest: false
+        case .update, .newsletter, .sendTest, .join: false
+        }
+    }
+
+    /// The list whose unsubscribes hold this mailing back; `nil` for mail a person asked for
+    /// themselves (a sign-up confirmation, a test), which only a suppression of every list stops.
+    public var list: MailingList? {
+        switch form {
+        case .join, .sendTest: nil
+        default: isForPartners ? .partners : .members
         }
     }
 

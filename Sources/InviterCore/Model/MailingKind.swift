@@ -10,10 +10,12 @@ public enum MailingKind: String, Sendable, CaseIterable, Codable {
     case newsletter
     /// A one-off message from a named template in `announcements/<name>/`.
     case announcement
+    /// The confirmation a newcomer asks for on `inviter serve`'s sign-up page (double opt-in).
+    case join
 
     /// The kinds every network needs a template for.
     static let required: [MailingKind] = [.invitation, .reminder, .cancellation, .partner, .update]
 
     /// The kinds about one occurrence, which carry a calendar part.
-    public var isAboutOccurrence: Bool { ![.newsletter, .announcement].contains(self) }
+    public var isAboutOccurrence: Bool { ![.newsletter, .announcement, .join].contains(self) }
 }

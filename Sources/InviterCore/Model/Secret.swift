@@ -32,14 +32,15 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
     /// - Parameter environment: The process environment, injectable for tests.
     /// - Throws: `TransportError.configuration` naming the variable or file,
     ///   never the value; a file that others can read is refused.
+    ///   - what: What the secret is, for the errors ("SMTP password", "link secret").
     public static func load(
-        from source: Source,
+        from source: Source, what: String = "SMTP password",
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(TransportError) -> Secret {
         switch source {
         case .environment(let name):
             guard let value = environment[name], !value.isEmpty else {
-                throw .configuration("the SMTP password variable \(name) is not set")
+                throw .configuration("the \(what) variable \(name) is not set")
             }
             return Secret(value)
         case .file(let path):
@@ -48,20 +49,20 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
                 attributes = try FileManager.default.attributesOfItem(atPath: path)
             } catch {
                 throw .configuration(
-                    "cannot read the SMTP password file \(path): it does not exist or is not accessible")
+                    "cannot read the \(what) file \(path): it does not exist or is not accessible")
             }
             if let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 {
                 throw .configuration(
-                    "the SMTP password file \(path) can be read by other users (mode \(String(mode, radix: 8))); "
+                    "the \(what) file \(path) can be read by other users (mode \(String(mode, radix: 8))); "
                         + "make it private with: chmod 600 \(path)")
             }
             guard let data = FileManager.default.contents(atPath: path),
                 var text = String(data: data, encoding: .utf8)
             else {
-                throw .configuration("cannot read the SMTP password file \(path) as UTF-8 text")
+                throw .configuration("cannot read the \(what) file \(path) as UTF-8 text")
             }
             while let last = text.last, last == "\n" || last == "\r" || last == "\r\n" { text.removeLast() }
-            guard !text.isEmpty else { throw .configuration("the SMTP password file \(path) is empty") }
+            guard !text.isEmpty else { throw .configuration("the \(what) file \(path) is empty") }
             return Secret(text)
         }
     }

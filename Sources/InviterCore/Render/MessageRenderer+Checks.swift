@@ -24,6 +24,15 @@ extension MessageRenderer {
         let partner = Partner(
             address: network.from, organisation: "Example A/S", kind: .company, contact: "Sample Contact",
             language: network.defaultLanguage, source: "")
+        // The sign-up line of partner copies exists only with the form configured: check as if it were.
+        var sampler = self
+        if sampler.configuration.web == nil {
+            sampler.configuration.web = Configuration.Web(
+                baseURL: "https://example.invalid", basePath: "", host: "127.0.0.1", port: 8080, secret: nil)
+        }
+        if sampler.configuration.signup == nil {
+            sampler.configuration.signup = Configuration.Signup(segments: [])
+        }
         var problems: [(announcement: String?, problem: InputProblem)] = []
         var requests: [RenderRequest] = []
         for kind in MailingKind.allCases where kind.isAboutOccurrence {
@@ -53,7 +62,7 @@ extension MessageRenderer {
                         request.templateKey, language: language, fallback: language)
                 else { continue }
                 let unsubscribe = unsubscribeTargets(for: request.recipient)
-                let context = self.context(
+                let context = sampler.context(
                     for: request, language: language,
                     values: RecipientValues(
                         recipient: request.recipient, link: unsubscribe.link, mailto: unsubscribe.mailto))

@@ -180,9 +180,23 @@ extension MessageRenderer {
                 copy["note_label"] = MarkdownBody.Value.text(
                     strings.text("note", language: language, fallback: language) ?? "Note")
             }
+            if let link = joinLink(for: occurrence),
+                let text = strings.text(
+                    "join_here", language: language, fallback: language, values: ["link": link])
+            {
+                copy["join_text"] = MarkdownBody.Value.text(text)
+            }
             copies.append(copy)
         }
         return copies
+    }
+
+    /// The sign-up page for whoever gets a partner copy forwarded, naming the occurrence it came
+    /// from; nil unless the network offers the form (`[web]` and `[signup]`).
+    func joinLink(for occurrence: Occurrence) -> String? {
+        guard let web = configuration.web, configuration.signup != nil else { return nil }
+        let id = occurrence.id.description.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed)
+        return web.baseURL + "/join?occurrence=" + (id ?? "")
     }
 
     /// The offered interpreter languages named in `language` ("rumænsk, polsk og ukrainsk") and the

@@ -24,11 +24,19 @@ extension MessageRenderer {
         let mailto = "mailto:\(mailbox.address)?subject=" + percentEncode(subject)
         var headers = [mailto]
         var link: String?
-        if let url = settings?.url, let secret = unsubscribeSecret {
-            let scope = network.name + (isPartner ? "#partners" : "#members")
-            let token = UnsubscribeToken.make(
-                address: recipient.address.address, network: scope, secret: secret)
-            link = Self.replacing(Self.tokenPlaceholder, in: url, with: token)
+        if let secret = unsubscribeSecret {
+            if let url = settings?.url {
+                // The site's own handler reads the first kind of token.
+                let scope = network.name + (isPartner ? "#partners" : "#members")
+                let token = UnsubscribeToken.make(
+                    address: recipient.address.address, network: scope, secret: secret)
+                link = Self.replacing(Self.tokenPlaceholder, in: url, with: token)
+            } else if let web = configuration.web {
+                let token = UnsubscribeLink.token(
+                    address: recipient.address.key, list: isPartner ? .partners : .members,
+                    network: network.name, secret: secret)
+                link = web.baseURL + "/unsubscribe/" + token
+            }
             if let link { headers.append(link) }
         }
         return UnsubscribeTargets(

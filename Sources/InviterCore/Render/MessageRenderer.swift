@@ -91,10 +91,11 @@ public struct RenderError: Error, Sendable, CustomStringConvertible {
 /// Renders invitations, reminders, cancellations and partner copies from the
 /// network's templates, in each recipient's language.
 public struct MessageRenderer: Sendable {
-    public let configuration: Configuration
+    public internal(set) var configuration: Configuration
     public let templates: TemplateSet
     public let strings: StringsTable
-    /// The secret that signs one-click unsubscribe tokens, when `[unsubscribe] url` is set.
+    /// The secret that signs links (one-click unsubscribes, sign-up confirmations), when `[web]` or
+    /// `[unsubscribe] url` is set.
     public let unsubscribeSecret: Secret?
     /// Messages rendered once per mailing, language and shape, shared by every copy of this renderer.
     let preparedMessages = PreparedMessages()

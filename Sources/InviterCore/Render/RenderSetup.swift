@@ -33,7 +33,21 @@ public struct RenderSetup: Sendable {
         }
         var warnings = problems
         var secret: Secret?
-        if let unsubscribe = configuration.unsubscribe, unsubscribe.url != nil,
+        if configuration.unsubscribe?.url == nil, let web = configuration.web, let source = web.secret {
+            do {
+                secret = try Secret.load(from: source, what: "link secret", environment: environment)
+            } catch {
+                let reason: String
+                if case .configuration(let text) = error { reason = text } else { reason = "\(error)" }
+                warnings.append(
+                    InputProblem(
+                        file: InputFiles.displayName(configuration.file), line: 0, field: "web.secret_env",
+                        message:
+                            "\(reason): messages get the mailto unsubscribe only, without the one-click link, "
+                            + "and inviter serve cannot start",
+                        severity: .warning, kind: .configuration))
+            }
+        } else if let unsubscribe = configuration.unsubscribe, unsubscribe.url != nil,
             let name = unsubscribe.secretEnv
         {
             if let value = environment[name], !value.isEmpty {

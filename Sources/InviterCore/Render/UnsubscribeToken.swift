@@ -1,7 +1,8 @@
 import Crypto
 import Foundation
 
-/// The token in a member's one-click unsubscribe link.
+/// The token of the first one-click unsubscribe links, still in inboxes and still honoured, and
+/// the one an own `[unsubscribe] url` handler gets; `inviter serve`'s links carry a ``LinkToken``.
 ///
 /// It carries the address and an HMAC-SHA256 over the network and the
 /// address, so whoever handles the link can check that it was issued for
@@ -23,11 +24,7 @@ public enum UnsubscribeToken {
             let address = String(bytes: addressBytes, encoding: .utf8)
         else { return nil }
         let expected = mac(address: address, network: network, secret: secret)
-        // Constant-time comparison: the time taken must not reveal how much of a forged MAC was right.
-        guard given.count == expected.count else { return nil }
-        var difference: UInt8 = 0
-        for (a, b) in zip(given, expected) { difference |= a ^ b }
-        return difference == 0 ? address : nil
+        return LinkToken.equalInConstantTime(given, expected) ? address : nil
     }
 
     private static func mac(address: String, network: String, secret: Secret) -> [UInt8] {

@@ -56,7 +56,7 @@ public struct DuePlan: Sendable {
         case .update(let occurrence, let sequence):
             guard let invitation = known[.of(.invitation, occurrence)]?.occurrence else { return nil }
             return Mailing(kind: .update, occurrence: invitation, dueAt: .distantPast, sequence: sequence)
-        case .occurrence, .newsletter, .sendTest:
+        case .occurrence, .newsletter, .sendTest, .join:
             return nil
         }
     }

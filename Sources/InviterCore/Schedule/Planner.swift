@@ -88,6 +88,9 @@ public enum Planner {
         case .invitation, .reminder, .cancellation, .update, .announcement:
             let audience = mailing.audience
             return members.filter(audience.includes).map(Recipient.member)
+        case .join:
+            // The one address that asked on the sign-up page, which no list names.
+            return []
         }
     }
 

@@ -48,13 +48,16 @@ extension LocalizationTests {
 
         @Test func shippedFilesLoadWithEveryKey() throws {
             #expect(table.languages.map(\.identifier) == Strings.shippedLanguages)
-            #expect(StringKey.all.count == 24)
+            #expect(StringKey.all.count == 53)
             for language in table.languages {
                 #expect(table.missingKeys(in: language) == [], "\(language)")
                 for key in StringKey.all where !key.isPlural {
                     let own = try #require(table.text(key.name, language: language, fallback: language))
                     #expect(!own.isEmpty)
-                    if language != english, key.name != "view_in_language" {
+                    // "Name" is German too.
+                    if language != english, key.name != "view_in_language",
+                        !(language.identifier == "de" && key.name == "page_field_name")
+                    {
                         #expect(
                             own != table.text(key.name, language: english, fallback: english),
                             "\(language) \(key.name)")
