@@ -4,21 +4,24 @@
 SWIFT      ?= swift
 VENV       := .build-venv
 PYTHON     := $(VENV)/bin/python
-PACKAGES   := libcurl4-openssl-dev libsqlite3-dev postfix
+PACKAGES   := libcurl4-openssl-dev libsqlite3-dev
+TEST_PACKAGES  := postfix chromium
+BENCH_PACKAGES := postfix wrk
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 INVITER    := .build/debug/inviter
 
-.PHONY: all build deps test demo lint format clean
+.PHONY: all build deps test-deps bench-deps test demo lint format clean
 
 all: build
 
-# System packages, installed only when missing. Postfix is needed for its
-# smtp-sink test server only: a policy-rc.d that denies service starts is put
-# in place for the install (when there is none already), so the postfix
-# daemon is never started system-wide.
-deps:
+# System packages, installed only when missing: what the build needs, what the tests need
+# (Postfix for its smtp-sink test server, Chromium as the real browser the pages are tested
+# in) and what the benchmarks need (wrk). A policy-rc.d that denies service starts is put in
+# place for the install (when there is none already), so the postfix daemon is never started
+# system-wide.
+define install-missing
 	@missing=""; \
-	for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		guard=""; \
@@ -32,19 +35,31 @@ deps:
 		if [ -n "$$guard" ]; then $(SUDO) rm -f /usr/sbin/policy-rc.d; fi; \
 		exit $$status; \
 	fi
+endef
+
+deps:
+	$(call install-missing,$(PACKAGES))
+
+test-deps: deps
+	$(call install-missing,$(TEST_PACKAGES))
+
+bench-deps: deps
+	$(call install-missing,$(BENCH_PACKAGES))
 
 # A Python environment for the tests' reference tools: aiosmtpd (an SMTP
-# server with STARTTLS and AUTH), icalendar (an independent calendar parser)
-# and the standard library's MIME parser. Re-made when this list changes.
+# server with STARTTLS and AUTH), icalendar (an independent calendar parser),
+# websocket-client (to drive Chromium over its DevTools protocol) and the
+# standard library's MIME parser. Re-made when this list changes.
 $(VENV)/.ready: Makefile
 	python3 -m venv $(VENV)
-	$(PYTHON) -m pip install -q --disable-pip-version-check aiosmtpd==1.4.6 icalendar==6.1.0
+	$(PYTHON) -m pip install -q --disable-pip-version-check aiosmtpd==1.4.6 icalendar==6.1.0 \
+		websocket-client==1.8.0
 	touch $@
 
 build: deps
 	$(SWIFT) build
 
-test: deps $(VENV)/.ready
+test: test-deps $(VENV)/.ready
 	$(SWIFT) build --build-tests
 	INVITER_TEST_PYTHON="$(CURDIR)/$(PYTHON)" $(SWIFT) test --skip-build
 
@@ -96,7 +111,7 @@ $(BENCH_REFERENCE): Benchmarks/curl_reference.c | deps
 	@mkdir -p $(@D)
 	$(BENCH_CC) -O2 -Wall -Wextra -o $@ $< -lcurl
 
-bench: deps $(BENCH_REFERENCE)
+bench: bench-deps $(BENCH_REFERENCE)
 	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product inviter
 	python3 -B Benchmarks/bench.py --inviter $(BENCH_SCRATCH)/release/inviter --reference $(BENCH_REFERENCE) \
 		--rounds $(BENCH_ROUNDS) $(if $(filter 1 yes true,$(BENCH_QUICK)),--quick) \
