@@ -76,6 +76,10 @@ final class CurlSMTPSession {
             while stopError == nil, next < marked, !shouldStop(),
                 let free = transfers.first(where: { !$0.isActive })
             {
+                if gate.isWithheld(next) {
+                    next += 1
+                    continue
+                }
                 try start(free, with: envelopes[next])
                 next += 1
                 active += 1

@@ -12,6 +12,10 @@ public protocol HandOverGate: Sendable {
     /// - Throws: when clearing failed (the ledger could not be written): start nothing more.
     func cleared(toward next: Int) throws -> Int
 
+    /// Whether the envelope at `index`, already cleared, is withheld after all and must not be
+    /// handed over: its address was unsubscribed after the batch was taken.
+    func isWithheld(_ index: Int) -> Bool
+
     /// Registers what to call when more envelopes are cleared, so a transport waiting for them
     /// goes on; set once, before the first ``cleared(toward:)``, and called from any thread.
     func whenCleared(_ wake: @escaping @Sendable () -> Void)
@@ -27,6 +31,7 @@ public struct OpenGate: HandOverGate {
     public init() {}
 
     public func cleared(toward next: Int) throws -> Int { Int.max }
+    public func isWithheld(_ index: Int) -> Bool { false }
     public func whenCleared(_ wake: @escaping @Sendable () -> Void) {}
     public func finish() {}
 }

@@ -103,6 +103,7 @@ public final class MemoryTransport: Transport {
             } catch {
                 throw TransportError.configuration("cannot record the message as being sent: \(error)")
             }
+            if gate.isWithheld(position) { continue }
             let result: DeliveryResult
             switch script(envelope) {
             case .stop(let error):

@@ -32,6 +32,7 @@ public struct OutboxTransport: Transport {
             } catch {
                 throw TransportError.configuration("cannot record the message as being sent: \(error)")
             }
+            if gate.isWithheld(index) { continue }
             let target = directory.appendingPathComponent(OutboxTransport.fileName(for: envelope.key.text))
             let temporary = directory.appendingPathComponent(".\(target.lastPathComponent).partial")
             do {

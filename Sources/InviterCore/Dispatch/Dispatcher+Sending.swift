@@ -9,6 +9,8 @@ extension Dispatcher {
         /// reported), which this run must not try again.
         var readyAgain: Set<DeliveryKey> = []
         var stop: TransportError?
+        /// Skipped at the last moment: unsubscribed after the batch was taken.
+        var withheld = 0
     }
 
     /// Outcomes reported by the transport, from its own thread.
@@ -40,12 +42,12 @@ extension Dispatcher {
         // Commits the outcomes waiting and marks `keys`. The marks mark one group at a time and
         // the last call comes after the delivery returns, so commits never overlap; the lock is held
         // only to take the outcomes, so the libcurl thread never waits for a commit to report one.
-        let settle: @Sendable ([DeliveryKey]) throws -> Void = { keys in
+        let settle: @Sendable ([DeliveryKey]) throws -> Set<DeliveryKey> = { keys in
             let waiting = outcome.withLock { outcome in
                 defer { outcome.uncommitted.removeAll(keepingCapacity: true) }
                 return outcome.uncommitted
             }
-            try ledger.settle(waiting, marking: keys, now: now)
+            return try ledger.settle(waiting, marking: keys, now: now)
         }
         let marks = SendingMarks(
             keys: batch.envelopes.map(\.key), group: transport.handOverGroup, mark: settle)
@@ -69,13 +71,16 @@ extension Dispatcher {
         // The last outcomes, in a commit of their own once no group is being marked.
         marks.finish()
         do {
-            try settle([])
+            _ = try settle([])
         } catch {
             throw LedgerWriteError(description: "\(error)")
         }
         let final = outcome.withLock { $0 }
         var result = BatchResult(states: final.states, readyAgain: final.readyAgain, stop: stop)
-        for envelope in batch.envelopes where !final.reported.contains(envelope.key) {
+        result.withheld = marks.withheldCount
+        for (index, envelope) in batch.envelopes.enumerated() where !final.reported.contains(envelope.key) {
+            // Unsubscribed while the run was sending: skipped in the ledger, never handed over.
+            if marks.isWithheld(index) { continue }
             // Messages never handed over go back to waiting, for the next run.
             if let stop {
                 try ledger.record(

@@ -117,6 +117,7 @@ public struct Dispatcher: Sendable {
             summary.retrying += result.states[.retrying, default: 0]
             summary.failed += result.states[.failed, default: 0]
             summary.unknown += result.states[.unknown, default: 0]
+            summary.skipped += result.withheld
             attempted.formUnion(result.readyAgain)
             if let stop = result.stop {
                 // The next batch was only rendered: nothing of it was marked or handed over.

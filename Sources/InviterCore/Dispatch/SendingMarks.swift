@@ -16,19 +16,24 @@ final class SendingMarks: HandOverGate {
         var busy = false
         var failure: String?
         var wake: (@Sendable () -> Void)?
+        /// Envelopes the ledger skipped instead of marking, by index.
+        var withheld: Set<Int> = []
     }
 
     private let keys: [DeliveryKey]
     private let group: Int
-    private let mark: @Sendable ([DeliveryKey]) throws -> Void
+    private let mark: @Sendable ([DeliveryKey]) throws -> Set<DeliveryKey>
     private let state = Mutex(State())
     private let queue = DispatchQueue(label: "inviter-sending-marks")
 
     /// - Parameters:
     ///   - keys: The batch's deliveries, in the order of its envelopes.
     ///   - group: How many to mark in one commit.
-    ///   - mark: Marks the keys `sending`, durably; called on the marks' own thread, one call at a time.
-    init(keys: [DeliveryKey], group: Int, mark: @escaping @Sendable ([DeliveryKey]) throws -> Void) {
+    ///   - mark: Marks the keys `sending`, durably, and returns those it skipped instead (their
+    ///     address suppressed meanwhile); called on the marks' own thread, one call at a time.
+    init(
+        keys: [DeliveryKey], group: Int, mark: @escaping @Sendable ([DeliveryKey]) throws -> Set<DeliveryKey>
+    ) {
         self.keys = keys
         self.group = max(group, 1)
         self.mark = mark
@@ -57,20 +62,30 @@ final class SendingMarks: HandOverGate {
         guard let range else { return }
         queue.async { [self] in
             let failure: String?
+            var withheld: Set<Int> = []
             do {
-                try mark(Array(keys[range]))
+                let skipped = try mark(Array(keys[range]))
+                if !skipped.isEmpty { withheld = Set(range.filter { skipped.contains(keys[$0]) }) }
                 failure = nil
             } catch {
                 failure = "\(error)"
             }
             let wake = state.withLock { state in
                 state.busy = false
+                state.withheld.formUnion(withheld)
                 if let failure { state.failure = failure } else { state.marked = range.upperBound }
                 return state.wake
             }
             wake?()
         }
     }
+
+    func isWithheld(_ index: Int) -> Bool {
+        state.withLock { $0.withheld.contains(index) }
+    }
+
+    /// How many envelopes were withheld.
+    var withheldCount: Int { state.withLock { $0.withheld.count } }
 
     /// Waits for a group being marked, so that nothing is marked after the delivery is over.
     func finish() {

@@ -119,7 +119,14 @@ public protocol Ledger: Sendable {
     func record(_ key: DeliveryKey, state: DeliveryState, reply: String?, retryAt: Date?, now: Date) throws
     /// Records `outcomes` (suppressing the addresses they name) and marks `keys` as being sent, in
     /// one commit, durable when `keys` is not empty: a run pays one fsync per group of messages.
-    func settle(_ outcomes: [RecordedOutcome], marking keys: [DeliveryKey], now: Date) throws
+    ///
+    /// - Returns: the keys withheld instead of marked, `skipped` because their address was
+    ///   suppressed for the mailing's list since the batch was taken (an unsubscribe clicked while
+    ///   the run sends): those must not be handed over.
+    @discardableResult
+    func settle(_ outcomes: [RecordedOutcome], marking keys: [DeliveryKey], now: Date) throws -> Set<
+        DeliveryKey
+    >
     /// Gives up on everything still waiting for a mailing whose deadline has passed: `failed` with `reason`.
     func expire(now: Date, reason: String) throws -> Int
     /// Marks pairs `skipped` with a reason (a suppressed address, a mailing missed beyond grace).

@@ -175,9 +175,12 @@ public final class MemoryLedger: Ledger {
     ///
     /// - Throws: ``MemoryLedgerError/unknownDelivery(_:)`` for the first key (outcomes first,
     ///   then marks) that was never registered; nothing is recorded then.
-    public func settle(_ outcomes: [RecordedOutcome], marking keys: [DeliveryKey], now: Date) throws {
-        guard !outcomes.isEmpty || !keys.isEmpty else { return }
-        try state.withLock { (state) throws(MemoryLedgerError) in
+    @discardableResult
+    public func settle(_ outcomes: [RecordedOutcome], marking keys: [DeliveryKey], now: Date) throws
+        -> Set<DeliveryKey>
+    {
+        guard !outcomes.isEmpty || !keys.isEmpty else { return [] }
+        return try state.withLock { (state) throws(MemoryLedgerError) -> Set<DeliveryKey> in
             for key in outcomes.map(\.key) + keys where state.deliveries[key] == nil {
                 throw .unknownDelivery(key)
             }
@@ -195,12 +198,19 @@ public final class MemoryLedger: Ledger {
                     state.suppressions[key.recipient, default: [:]][.all] = Held(reason: reason, since: now)
                 }
             }
+            var withheld: Set<DeliveryKey> = []
             for key in keys where state.deliveries[key]?.state != .sent {
+                if let reason = state.suppression(of: key.recipient, for: key.mailing.list) {
+                    state.deliveries[key]?.update(to: .skipped, reply: "suppressed: \(reason)", now: now)
+                    withheld.insert(key)
+                    continue
+                }
                 state.deliveries[key]?.state = .sending
                 state.deliveries[key]?.attempts += 1
                 state.deliveries[key]?.nextAttemptAt = nil
                 state.deliveries[key]?.updatedAt = now
             }
+            return withheld
         }
     }
 

@@ -157,19 +157,38 @@ extension SQLiteLedger {
         try settle([], marking: keys, now: now)
     }
 
-    private static func mark(_ keys: [DeliveryKey], in db: Database, now: Date) throws {
+    /// Marks `keys` as being sent, but for those whose address is suppressed for the mailing's list
+    /// by now: those are skipped and returned.
+    private static func mark(_ keys: [DeliveryKey], in db: Database, now: Date) throws -> Set<DeliveryKey> {
         let update = try db.cachedStatement(
             sql: """
                 UPDATE delivery
                 SET state = 'sending', attempts = attempts + 1, nextAttemptAt = NULL, updatedAt = ?
                 WHERE mailingId = ? AND recipient = ? AND state <> 'sent'
                 """)
+        let suppression = try db.cachedStatement(sql: suppressionReason)
+        let skip = try db.cachedStatement(
+            sql: """
+                UPDATE delivery SET state = 'skipped', nextAttemptAt = NULL, updatedAt = ?, lastReply = ?
+                WHERE mailingId = ? AND recipient = ? AND state <> 'sent'
+                """)
+        var withheld: Set<DeliveryKey> = []
         for key in keys {
+            if let reason = try String.fetchOne(
+                suppression, arguments: [key.recipient, key.mailing.list?.rawValue])
+            {
+                try skip.execute(arguments: [
+                    now.timeIntervalSince1970, "suppressed: \(reason)", key.mailing, key.recipient,
+                ])
+                withheld.insert(key)
+                continue
+            }
             try update.execute(arguments: [now.timeIntervalSince1970, key.mailing, key.recipient])
             if db.changesCount == 0, try !Self.exists(key, in: db) {
                 throw SQLiteLedgerError.unknownDelivery(key)
             }
         }
+        return withheld
     }
 
     /// A `retrying` outcome without `retryAt` is stored as `failed`: with no time
@@ -190,8 +209,12 @@ extension SQLiteLedger {
     ///
     /// - Throws: `SQLiteLedgerError.unknownDelivery` when a key was never registered; nothing of
     ///   the group is recorded then.
-    public func settle(_ outcomes: [RecordedOutcome], marking keys: [DeliveryKey], now: Date) throws {
-        guard !outcomes.isEmpty || !keys.isEmpty else { return }
+    @discardableResult
+    public func settle(_ outcomes: [RecordedOutcome], marking keys: [DeliveryKey], now: Date) throws
+        -> Set<DeliveryKey>
+    {
+        guard !outcomes.isEmpty || !keys.isEmpty else { return [] }
+        var withheld: Set<DeliveryKey> = []
         try pool.writeWithoutTransaction { db in
             if keys.isEmpty { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             defer { if keys.isEmpty { try? db.execute(sql: "PRAGMA synchronous = FULL") } }
@@ -222,10 +245,11 @@ extension SQLiteLedger {
                         }
                     }
                 }
-                if !keys.isEmpty { try Self.mark(keys, in: db, now: now) }
+                if !keys.isEmpty { withheld = try Self.mark(keys, in: db, now: now) }
                 return .commit
             }
         }
+        return withheld
     }
 
     /// Leaves `sending` (another run may have it in flight; `recoverInterrupted`

@@ -53,6 +53,27 @@ import Testing
         }
     }
 
+    /// An unsubscribe that comes while a run sends: the deliveries already taken for the batch
+    /// are withheld when they come to be marked, and never handed over.
+    @Test(arguments: Kind.allCases)
+    func anAddressUnsubscribedMidRunIsWithheldWhenItComesToBeMarked(_ kind: Kind) throws {
+        try kind.withLedger { ledger throws in
+            try Self.register(ledger, Self.invitation, ["a@x.org", "b@x.org", "c@x.org"])
+            try Self.register(ledger, Self.partnerCopy, ["b@x.org"])
+            let taken = try ledger.ready(now: Self.t0, resendUnknown: true, limit: 10).map(\.key)
+            #expect(taken.count == 4)
+            try ledger.suppress("b@x.org", scope: .list(.members), reason: "one-click", now: Self.t0)
+            let withheld = try ledger.settle([], marking: taken, now: Self.t0)
+            #expect(withheld == [.init(mailing: Self.invitation, recipient: "b@x.org")])
+            #expect(
+                try ledger.entry(.init(mailing: Self.invitation, recipient: "b@x.org"))?.state == .skipped)
+            #expect(
+                try ledger.entry(.init(mailing: Self.partnerCopy, recipient: "b@x.org"))?.state == .sending)
+            #expect(
+                try ledger.entry(.init(mailing: Self.invitation, recipient: "c@x.org"))?.state == .sending)
+        }
+    }
+
     static func request(_ address: String, at time: Date, language: String = "da") throws -> SignupRequest {
         SignupRequest(
             address: try MailAddress(address), name: "Nadia Haddad", language: try LanguageCode(language),
