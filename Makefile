@@ -76,6 +76,8 @@ demo: build
 	$(INVITER) status --config Config/inviter.toml
 	@echo "The mail is in var/outbox/ (open any .eml file in a mail program); var/preview/index.html lists it."
 	@echo "Running make demo again sends nothing new: the ledger in var/ knows it was sent. rm -rf var to start over."
+	@echo "To try the unsubscribe and sign-up pages: INVITER_SECRET=demo-secret $(INVITER) serve --config Config/inviter.toml"
+	@echo "  then open http://127.0.0.1:8080/inviter/join, or an unsubscribe link from var/outbox/ with https://example.org replaced by http://127.0.0.1:8080."
 
 lint:
 	$(SWIFT) format lint --recursive --strict Package.swift Sources Tests
