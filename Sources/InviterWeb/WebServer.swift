@@ -42,7 +42,7 @@ public struct WebServer: Sendable {
             let asked = FormBody.unsubscribeRequest(
                 contentType: request.headers[.contentType], body: Array(buffer: body))
             return html(
-                try service.unsubscribe(
+                try await service.unsubscribe(
                     token: token, request: asked, acceptLanguage: request.acceptLanguage, now: Date()))
         }
         routes.get("join") { request, _ in

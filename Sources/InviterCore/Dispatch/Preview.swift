@@ -117,7 +117,8 @@ public enum Preview {
                 jobs = [(mailing, audience(of: mailing, network: network), mailing.id.sequence ?? 0)]
             }
         } else {
-            jobs = plan.items.filter { !$0.recipients.isEmpty }.map {
+            // A sign-up confirmation is the same short mail for everyone, made by `serve`, not an organizer's.
+            jobs = plan.items.filter { !$0.recipients.isEmpty && $0.mailing.kind != .join }.map {
                 ($0.mailing, $0.recipients, $0.sequence)
             }
         }

@@ -241,6 +241,19 @@ private struct Planning {
         }
         return try order.compactMap { id -> RunPlan.Item? in
             let addresses = byMailing[id] ?? []
+            if case .join = id.form {
+                // Sign-up confirmations: each to the one address that asked, which no list names.
+                var mailing = Mailing(announcement: "", segments: [], dueAt: now)
+                mailing.id = id
+                mailing.kind = .join
+                let requests = try addresses.compactMap {
+                    try ledger.signupRequest(DeliveryKey(mailing: id, recipient: $0))
+                }
+                return RunPlan.Item(
+                    mailing: mailing, cause: .waiting,
+                    recipients: requests.map { .member(JoinedMember(request: $0, joinedAt: now).member) },
+                    sequence: 0, alreadySent: 0, skipped: [:])
+            }
             guard let mailing = plan.mailing(id) else {
                 var fallback = Mailing(announcement: "", segments: [], dueAt: now)
                 fallback.id = id

@@ -134,6 +134,10 @@ public protocol Ledger: Sendable {
 
     /// Suppresses `address` for `scope`, replacing the reason of an earlier entry of that scope.
     func suppress(_ address: AddressKey, scope: Suppression.Scope, reason: String, now: Date) throws
+    /// Records each suppression unless its address is already suppressed for that scope (which
+    /// keeps its first reason and date), all in one transaction: `inviter serve` commits the
+    /// one-click unsubscribes that came in together with one disk sync.
+    func suppressKeepingEarlier(_ entries: [Suppression]) throws
     /// Lifts the suppression of `scope`, or every one of the address when `scope` is nil.
     func unsuppress(_ address: AddressKey, scope: Suppression.Scope?) throws -> Bool
     /// Every suppression, by address, then scope.

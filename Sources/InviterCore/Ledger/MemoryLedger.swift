@@ -245,6 +245,15 @@ public final class MemoryLedger: Ledger {
         state.withLock { $0.suppressions[address, default: [:]][scope] = Held(reason: reason, since: now) }
     }
 
+    public func suppressKeepingEarlier(_ entries: [Suppression]) throws {
+        state.withLock { state in
+            for entry in entries where state.suppressions[entry.address]?[entry.scope] == nil {
+                state.suppressions[entry.address, default: [:]][entry.scope] = Held(
+                    reason: entry.reason, since: entry.since)
+            }
+        }
+    }
+
     public func unsuppress(_ address: AddressKey, scope: Suppression.Scope?) throws -> Bool {
         state.withLock { state in
             guard let scope else { return state.suppressions.removeValue(forKey: address) != nil }

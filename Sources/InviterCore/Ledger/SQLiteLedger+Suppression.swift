@@ -17,6 +17,22 @@ extension SQLiteLedger {
         }
     }
 
+    public func suppressKeepingEarlier(_ entries: [Suppression]) throws {
+        guard !entries.isEmpty else { return }
+        try pool.write { db in
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO suppression (address, scope, reason, since) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (address, scope) DO NOTHING
+                    """)
+            for entry in entries {
+                try insert.execute(arguments: [
+                    entry.address, entry.scope.description, entry.reason, entry.since.timeIntervalSince1970,
+                ])
+            }
+        }
+    }
+
     public func unsuppress(_ address: AddressKey, scope: Suppression.Scope?) throws -> Bool {
         try pool.write { db in
             if let scope {

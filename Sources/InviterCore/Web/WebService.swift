@@ -14,6 +14,8 @@ public struct WebService: Sendable {
     let web: Configuration.Web
     /// The members of the lists and of the sign-up page, by address: for a page in its reader's language.
     let readers: [AddressKey: LanguageCode]
+    /// One-click unsubscribes, committed together when they come together.
+    let suppressions: SuppressionBatcher
 
     /// - Throws: ``WebServiceError`` when `[web]` or its secret is missing: no link could be checked.
     public init(network: LoadedNetwork, renderer: MessageRenderer, ledger: any Ledger) throws(WebServiceError)
@@ -33,6 +35,7 @@ public struct WebService: Sendable {
             readers[partner.address.key] = partner.language
         }
         self.readers = readers
+        self.suppressions = SuppressionBatcher(ledger: ledger)
     }
 
     var configuration: Configuration { network.configuration }
@@ -79,7 +82,7 @@ public struct WebService: Sendable {
     /// `POST /unsubscribe/{token}`: records the unsubscription (once: a repeat changes nothing)
     /// or its undoing, and answers with a confirmation page, never a redirect.
     public func unsubscribe(token: String, request: UnsubscribeRequest, acceptLanguage: String?, now: Date)
-        throws -> WebResponse
+        async throws -> WebResponse
     {
         guard let (address, list) = UnsubscribeLink.read(token, network: name, secret: secret) else {
             return invalidLink(acceptLanguage)
@@ -94,7 +97,8 @@ public struct WebService: Sendable {
             let how =
                 request == .oneClick
                 ? "unsubscribed with the one-click link" : "unsubscribed on the unsubscribe page"
-            _ = try ledger.suppressKeepingReason(address, scope: .list(list), reason: how, now: now)
+            try await suppressions.suppress(
+                Suppression(address: address, scope: .list(list), reason: how, since: now))
             body =
                 "<p>\(page.text("page_unsubscribed_\(list.rawValue)", values))</p>"
                 + "<p>\(page.text("page_undo_question"))</p>"

@@ -48,7 +48,7 @@ import Testing
         #expect(service.network.configuration.signup?.segments == ["newcomers", "danes"])
     }
 
-    @Test func theUnsubscribePageChangesNothingAndThePostRecordsOnce() throws {
+    @Test func theUnsubscribePageChangesNothingAndThePostRecordsOnce() async throws {
         let token = token("olena@example.org", .members)
         for _ in 0..<10 {
             let page = service.unsubscribePage(token: token, acceptLanguage: "en")
@@ -58,10 +58,11 @@ import Testing
             #expect(page.html.contains("method=\"post\" action=\"/inviter/unsubscribe/\(token)\""))
         }
         #expect(try ledger.suppressed().isEmpty)
-        let done = try service.unsubscribe(token: token, request: .oneClick, acceptLanguage: nil, now: now)
+        let done = try await service.unsubscribe(
+            token: token, request: .oneClick, acceptLanguage: nil, now: now)
         #expect(done.status == 200)
         #expect(done.html.contains("name=\"action\" value=\"undo\""), "it offers to undo")
-        _ = try service.unsubscribe(
+        _ = try await service.unsubscribe(
             token: token, request: .page, acceptLanguage: nil, now: now.addingTimeInterval(60))
         let list = try ledger.suppressed()
         #expect(list.count == 1)
@@ -69,12 +70,12 @@ import Testing
         #expect(
             list.first?.reason == "unsubscribed with the one-click link", "a repeat keeps the first record")
         #expect(list.first?.since == now)
-        _ = try service.unsubscribe(token: token, request: .undo, acceptLanguage: nil, now: now)
+        _ = try await service.unsubscribe(token: token, request: .undo, acceptLanguage: nil, now: now)
         #expect(try ledger.suppressed().isEmpty)
     }
 
-    @Test func aPartnerTokenLeavesThePartnerCopiesOnly() throws {
-        _ = try service.unsubscribe(
+    @Test func aPartnerTokenLeavesThePartnerCopiesOnly() async throws {
+        _ = try await service.unsubscribe(
             token: token("hr@company.example.com", .partners), request: .oneClick, acceptLanguage: nil,
             now: now)
         #expect(try ledger.isSuppressed("hr@company.example.com", from: .partners))
@@ -82,12 +83,12 @@ import Testing
         // The first tokens, still in inboxes, name their list by what they were signed for.
         let old = UnsubscribeToken.make(
             address: "mette@example.org", network: "Test Network#partners", secret: Secret("s3cret"))
-        _ = try service.unsubscribe(token: old, request: .oneClick, acceptLanguage: nil, now: now)
+        _ = try await service.unsubscribe(token: old, request: .oneClick, acceptLanguage: nil, now: now)
         #expect(try ledger.isSuppressed("mette@example.org", from: .partners))
         #expect(try !ledger.isSuppressed("mette@example.org", from: .members))
     }
 
-    @Test func forgedEditedAndMovedTokensChangeNothing() throws {
+    @Test func forgedEditedAndMovedTokensChangeNothing() async throws {
         let mine = token("olena@example.org", .members)
         let theirs = token("mette@example.org", .members)
         var edited = Array(mine)
@@ -108,7 +109,7 @@ import Testing
         ]
         for token in candidates {
             #expect(service.unsubscribePage(token: token, acceptLanguage: nil).status == 400, "\(token)")
-            let answer = try service.unsubscribe(
+            let answer = try await service.unsubscribe(
                 token: token, request: .oneClick, acceptLanguage: nil, now: now)
             #expect(answer.status == 400)
             #expect(!answer.html.contains("olena"), "a refused token says nothing about anybody")
@@ -181,7 +182,7 @@ import Testing
         #expect(!(message.html?.contains("<script>") ?? true))
     }
 
-    @Test func theConfirmationLinkMakesAMemberWhileItIsFresh() throws {
+    @Test func theConfirmationLinkMakesAMemberWhileItIsFresh() async throws {
         _ = try service.join(
             form(language: "ar", occurrence: "wednesday-hygge/2026-12-02"), acceptLanguage: nil, now: now)
         let entry = try #require(try ledger.waiting(now: now, resendUnknown: true).first)
@@ -203,7 +204,8 @@ import Testing
                 token: self.token("nadia@example.com", .members), acceptLanguage: nil, now: now
             ).status == 400)
         #expect(
-            try service.unsubscribe(token: token, request: .oneClick, acceptLanguage: nil, now: now).status
+            try await service.unsubscribe(token: token, request: .oneClick, acceptLanguage: nil, now: now)
+                .status
                 == 400)
     }
 
