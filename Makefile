@@ -106,7 +106,7 @@ BENCH_REFERENCE := Benchmarks/bin/curl_reference
 # machine without build-essential.
 BENCH_CC        ?= $(shell command -v cc 2>/dev/null || command -v clang 2>/dev/null || echo cc)
 
-.PHONY: bench
+.PHONY: bench bench-serve
 
 # The C reference needs libcurl's headers, which deps installs.
 $(BENCH_REFERENCE): Benchmarks/curl_reference.c | deps
@@ -118,3 +118,9 @@ bench: bench-deps $(BENCH_REFERENCE)
 	python3 -B Benchmarks/bench.py --inviter $(BENCH_SCRATCH)/release/inviter --reference $(BENCH_REFERENCE) \
 		--rounds $(BENCH_ROUNDS) $(if $(filter 1 yes true,$(BENCH_QUICK)),--quick) \
 		$(if $(filter 1 yes true,$(BENCH_PROFILE)),--profile)
+	python3 -B Benchmarks/serve_bench.py --inviter $(BENCH_SCRATCH)/release/inviter
+
+# The one-click benchmark alone (Benchmarks/serve_bench.py): it rewrites its own section of RESULTS.md.
+bench-serve: bench-deps
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product inviter
+	python3 -B Benchmarks/serve_bench.py --inviter $(BENCH_SCRATCH)/release/inviter

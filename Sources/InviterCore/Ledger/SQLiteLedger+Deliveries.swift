@@ -54,6 +54,30 @@ extension SQLiteLedger {
         ORDER BY scope = 'all' DESC LIMIT 1
         """
 
+    /// Skips the waiting deliveries to addresses suppressed for their mailing's list, looking
+    /// only at the addresses of suppressions with an id above `applied`.
+    private static func skipSuppressed(since applied: Int, in db: Database, now seconds: Double) throws {
+        try db.execute(
+            sql: """
+                UPDATE delivery
+                SET state = 'skipped', nextAttemptAt = NULL, updatedAt = ?,
+                    lastReply = 'suppressed: ' || (
+                        SELECT s.reason FROM suppression s
+                        WHERE s.address = delivery.recipient AND (s.scope = 'all'
+                            OR s.scope = (SELECT list FROM mailing WHERE id = delivery.mailingId))
+                        ORDER BY s.scope = 'all' DESC LIMIT 1)
+                -- the unary + keeps SQLite on the recipient index (a few suppressed
+                -- addresses) rather than the state index (every waiting delivery)
+                WHERE recipient IN (SELECT address FROM suppression WHERE id > ?)
+                    AND +state IN ('pending', 'retrying', 'unknown')
+                    AND EXISTS (
+                        SELECT 1 FROM suppression s
+                        WHERE s.address = delivery.recipient AND (s.scope = 'all'
+                            OR s.scope = (SELECT list FROM mailing WHERE id = delivery.mailingId)))
+                """,
+            arguments: [seconds, applied])
+    }
+
     public func recoverInterrupted(now: Date) throws -> Int {
         try pool.write { db in
             try db.execute(
@@ -75,25 +99,21 @@ extension SQLiteLedger {
     {
         try pool.write { db in
             let seconds = now.timeIntervalSince1970
-            try db.execute(
-                sql: """
-                    UPDATE delivery
-                    SET state = 'skipped', nextAttemptAt = NULL, updatedAt = ?,
-                        lastReply = 'suppressed: ' || (
-                            SELECT s.reason FROM suppression s
-                            WHERE s.address = delivery.recipient AND (s.scope = 'all'
-                                OR s.scope = (SELECT list FROM mailing WHERE id = delivery.mailingId))
-                            ORDER BY s.scope = 'all' DESC LIMIT 1)
-                    -- the unary + keeps SQLite on the recipient index (a few suppressed
-                    -- addresses) rather than the state index (every waiting delivery)
-                    WHERE recipient IN (SELECT address FROM suppression)
-                        AND +state IN ('pending', 'retrying', 'unknown')
-                        AND EXISTS (
-                            SELECT 1 FROM suppression s
-                            WHERE s.address = delivery.recipient AND (s.scope = 'all'
-                                OR s.scope = (SELECT list FROM mailing WHERE id = delivery.mailingId)))
-                    """,
-                arguments: [seconds])
+            // Only suppressions added since the last batch can hold back a waiting delivery: the
+            // older ones were applied then, and a delivery registered since was checked as it was
+            // registered. Looking at all of them cost 20 ms a batch at 25,000 suppressions, with
+            // the ledger locked against `serve`'s unsubscribes meanwhile.
+            let applied =
+                try Int.fetchOne(
+                    db, sql: "SELECT CAST(value AS INTEGER) FROM ledgerInfo WHERE key = 'suppressionsApplied'"
+                ) ?? 0
+            let newest = try Int.fetchOne(db, sql: "SELECT MAX(id) FROM suppression") ?? 0
+            if newest > applied {
+                try Self.skipSuppressed(since: applied, in: db, now: seconds)
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO ledgerInfo (key, value) VALUES ('suppressionsApplied', ?)",
+                    arguments: [String(newest)])
+            }
             if !resendUnknown {
                 try db.execute(
                     sql: "UPDATE delivery SET state = 'held', updatedAt = ? WHERE state = 'unknown'",

@@ -19,6 +19,15 @@ public final class SQLiteLedger: Ledger {
     /// than cron piling up runs.
     public static let busyTimeout: TimeInterval = 30
 
+    /// Waits a millisecond and tries again, until `busyTimeout`. SQLite's own timeout sleeps
+    /// longer and longer (up to 100 ms) between tries: behind a run's commits, a one-click
+    /// unsubscribe waited 100 ms and more for a lock that was free again after two.
+    static let waitForLock: @Sendable (Int) -> Bool = { tries in
+        guard Double(tries) / 1000 < busyTimeout else { return false }
+        usleep(1000)
+        return true
+    }
+
     /// The database file, for messages and `inviter status`.
     public let file: URL
     let pool: DatabasePool
@@ -35,7 +44,7 @@ public final class SQLiteLedger: Ledger {
             throw SQLiteLedgerError.cannotOpen(path: directory.path, reason: error.localizedDescription)
         }
         var configuration = GRDB.Configuration()
-        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.busyMode = .callback(Self.waitForLock)
         configuration.label = "InviterLedger"
         let pool: DatabasePool
         do {
@@ -63,7 +72,7 @@ public final class SQLiteLedger: Ledger {
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         var configuration = GRDB.Configuration()
         configuration.readonly = true
-        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.busyMode = .callback(Self.waitForLock)
         configuration.label = "InviterLedger"
         do {
             let pool = try DatabasePool(path: file.path, configuration: configuration)
@@ -205,11 +214,14 @@ public final class SQLiteLedger: Ledger {
             try db.execute(
                 sql: """
                     CREATE TABLE suppressionScoped (
+                        -- Never reused (AUTOINCREMENT): a run applies the suppressions added
+                        -- since the last id it applied, not the whole list, before each batch.
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
                         address TEXT NOT NULL,
                         scope TEXT NOT NULL,
                         reason TEXT NOT NULL,
                         since DATETIME NOT NULL,
-                        PRIMARY KEY (address, scope)
+                        UNIQUE (address, scope)
                     );
                     INSERT INTO suppressionScoped (address, scope, reason, since)
                         SELECT address, 'all', reason, since FROM suppression;
