@@ -290,6 +290,20 @@ private struct MemberRow {
     /// Checks every column and reports all that are wrong, so one pass fixes the row.
     func read(languages: inout ListValue.LanguageReader) -> Result<Values, Failure> {
         var problems: [InputProblem] = []
+        for (column, index) in columns where column != "email" {
+            if let message = ListValue.lengthProblem(record[index], column: column) {
+                problems.append(problem(column, message))
+            }
+        }
+        for index in extras {
+            if let message = ListValue.lengthProblem(record[index], column: names[index]) {
+                problems.append(
+                    InputProblem(
+                        file: file, line: record.line, column: index + 1, field: names[index],
+                        message: message,
+                        kind: .data))
+            }
+        }
 
         let name = value("name")
         if let message = ListValue.displayNameProblem(in: name) { problems.append(problem("name", message)) }
@@ -348,6 +362,21 @@ private struct MemberRow {
 
 /// Checks and clean-ups shared by the member and partner lists.
 enum ListValue {
+    /// A value longer than these is a broken row (typically a quote left open, which swallows
+    /// the lines after it), not a name or a field anybody meant: refused, with where it starts.
+    static let nameLimit = 200
+    static let fieldLimit = 1000
+
+    /// Why `value` is too long for `column` (a name, organisation or contact: 200 characters;
+    /// anything else: 1 000); nil when it is not.
+    static func lengthProblem(_ value: String, column: String) -> String? {
+        let limit = ["name", "organisation", "contact"].contains(column) ? nameLimit : fieldLimit
+        let length = value.count
+        guard length > limit else { return nil }
+        return "\(length) characters, more than the \(limit) a \(column) may have "
+            + "(a quote left open swallows the lines after it): \(shown(value))"
+    }
+
     /// Trims spaces, tabs and no-break spaces (web forms and Excel leave them), but
     /// not line breaks: those must reach validation so it can refuse them.
     static func trimmed(_ text: String) -> String {

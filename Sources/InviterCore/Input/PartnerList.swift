@@ -151,6 +151,11 @@ public enum PartnerList {
                 message: message, kind: .data)
         }
         var problems: [InputProblem] = []
+        for (column, index) in columns where column != "email" {
+            if let message = ListValue.lengthProblem(record[index], column: column) {
+                problems.append(problem(column, message))
+            }
+        }
 
         let contact = value("contact")
         if let message = ListValue.displayNameProblem(in: contact) {

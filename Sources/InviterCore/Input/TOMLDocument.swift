@@ -45,9 +45,7 @@ struct TOMLDocument {
             ])
         }
         guard var text = String(data: data, encoding: .utf8) else {
-            throw InputProblems([
-                InputProblem(file: displayName, line: 0, message: "the file is not UTF-8 text", kind: kind)
-            ])
+            throw InputProblems([Self.notUTF8(Array(data), file: displayName, kind: kind)])
         }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         return try TOMLDocument(text: text, file: displayName, kind: kind)
@@ -249,5 +247,44 @@ enum TOMLLocator {
         }
         keys.append(current.trimmingCharacters(in: .whitespaces))
         return keys.filter { !$0.isEmpty }
+    }
+}
+
+extension TOMLDocument {
+    /// Where the first byte that is not UTF-8 is, by line and column (in characters), and what
+    /// it is: a configuration saved as Latin-1 by an old editor writes `æ` as one such byte.
+    static func notUTF8(_ bytes: [UInt8], file: String, kind: InputProblem.Kind) -> InputProblem {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        var line = 1
+        var column = 1
+        var badLength = 1
+        parsing: while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded):
+                offset += encoded.count
+                if encoded.count == 1, encoded.first == UInt8(ascii: "\n") {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
+            case .error(let length):
+                badLength = length
+                break parsing
+            case .emptyInput:
+                break parsing
+            }
+        }
+        let shown = bytes[offset..<min(offset + max(1, badLength), bytes.count)]
+            .map { "0x" + (($0 < 16) ? "0" : "") + String($0, radix: 16, uppercase: true) }
+            .joined(separator: " ")
+        return InputProblem(
+            file: file, line: line,
+            message:
+                "the file is not UTF-8 text from column \(column) (the byte \(shown) there is not valid UTF-8; a Danish "
+                + "letter saved as Latin-1 looks like this); save it as UTF-8",
+            kind: kind)
     }
 }
