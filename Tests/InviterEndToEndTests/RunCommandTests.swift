@@ -154,6 +154,43 @@ import Testing
         #expect(Self.counts(status, "partner/wednesday-hygge/2026-12-02")["sent"] == 1)
     }
 
+    /// Killed again and again at different moments, each run going on from where the last
+    /// stopped: each kill can cost at most the messages in flight, one per connection (4).
+    @Test func runsKilledAtSeveralMomentsSendAtMostOneTwicePerConnectionPerKill() throws {
+        let slow = try SMTPSink(faults: ["-W", ".:1"])
+        let fixture = try Self.network(sinkURL: slow.url, members: 40)
+        let kills = [1.3, 2.2, 3.1]
+        for delay in kills {
+            let process = Process()
+            process.executableURL = CommandTests.executable
+            process.arguments = ["run", "--now", Self.invitationDue, "--config", fixture.configURL.path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(useconds_t(delay * 1_000_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        slow.stop()
+        let before = try slow.messages()
+        #expect(!before.isEmpty && before.count < 43, "killed before the end: \(before.count) delivered")
+
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let config = try String(contentsOf: fixture.configURL, encoding: .utf8).replacingOccurrences(
+            of: slow.url, with: sink.url)
+        try config.write(to: fixture.configURL, atomically: true, encoding: .utf8)
+        let rerun = try Self.run(fixture, ["run", "--now", "2026-11-18T19:10:00+01:00"])
+        #expect(rerun.status == 0, "\(rerun.standardOutput)\(rerun.standardError)")
+        var received: [String: Int] = [:]
+        for message in try before + sink.messages() {
+            for recipient in message.recipients { received[recipient, default: 0] += 1 }
+        }
+        #expect(received.count == 43, "every recipient got the mailing")
+        let twice = received.values.map { $0 - 1 }.reduce(0, +)
+        #expect(twice <= 4 * kills.count, "at most one message per connection per kill went twice: \(twice)")
+    }
+
     @Test func twoRunsAtOnceNeverSendTwice() throws {
         let sink = try SMTPSink()
         defer { sink.stop() }

@@ -27,10 +27,12 @@ extension Dispatcher {
     ///
     /// A commit per message would cost an fsync per message, so commits are grouped: the
     /// ``SendingMarks`` mark a group at a time (on a thread of their own, ahead of the messages
-    /// being sent), and the outcomes that came in since the last group are recorded in the same commit. A run
-    /// killed now leaves in doubt the groups marked and not yet done, and the messages whose
-    /// outcome was not yet committed; they are sent again with the same Message-ID. A commit that
-    /// fails stops the transport; what it held stays `sending`, for the next run to resolve.
+    /// being sent), and the outcomes are committed as they come in on that thread, with the next
+    /// mark or on their own (without an fsync: a killed process loses nothing the kernel has). A
+    /// run killed now leaves in doubt the groups marked and not yet handed over, and the messages
+    /// in flight; they are sent again with the same Message-ID, so at most one message per
+    /// connection can go twice. A commit that fails stops the transport; what it held stays
+    /// `sending`, for the next run to resolve.
     func send(
         _ batch: Batch, deadlines: [MailingID: Date?], now: Date, total: Int, sentBefore: Int
     ) async throws -> BatchResult {
@@ -63,6 +65,7 @@ extension Dispatcher {
                     outcome.states[recorded.state, default: 0] += 1
                     return outcome.states[.sent, default: 0]
                 }
+                marks.outcomeReported()
                 progress?(sentBefore + sent, total)
             }
         } catch let error as TransportError {

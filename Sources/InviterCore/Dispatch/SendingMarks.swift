@@ -7,9 +7,11 @@ import Synchronization
 /// At most one group is being marked at a time, and a new one only when fewer than two groups are
 /// marked and not yet started: enough that a slow fsync (a few milliseconds on a busy disk) does
 /// not leave the connections idle, while a run killed at any instant leaves in doubt only the
-/// messages in flight and at most three groups that were marked but never handed over. Each
-/// mark is one commit, which also carries the outcomes reported since the last one (see
-/// `Dispatcher.send`), so a run pays one fsync per group of messages.
+/// messages in flight and at most three groups that were marked but never handed over (those
+/// are sent again, but were never sent). Each mark is one commit, which also carries the
+/// outcomes reported since the last one (see `Dispatcher.send`), so a run pays one fsync per
+/// group of messages; outcomes that come in while no mark is due are committed on their own,
+/// without an fsync (``outcomeReported()``), so none waits for the next group.
 final class SendingMarks: HandOverGate {
     private struct State {
         var marked = 0
@@ -18,6 +20,8 @@ final class SendingMarks: HandOverGate {
         var wake: (@Sendable () -> Void)?
         /// Envelopes the ledger skipped instead of marking, by index.
         var withheld: Set<Int> = []
+        /// A commit of the outcomes reported is waiting on the queue, not yet started.
+        var flushQueued = false
     }
 
     private let keys: [DeliveryKey]
@@ -77,6 +81,31 @@ final class SendingMarks: HandOverGate {
                 return state.wake
             }
             wake?()
+        }
+    }
+
+    /// An outcome came in: commits it (with any others waiting) on the marks' thread as soon as
+    /// nothing else is being committed there, rather than with the next group's mark. A run
+    /// killed then leaves in doubt only what was in flight: before, an outcome could wait for a
+    /// group's worth of messages, and those went twice after a kill.
+    func outcomeReported() {
+        let queueIt = state.withLock { state -> Bool in
+            guard !state.flushQueued, state.failure == nil else { return false }
+            state.flushQueued = true
+            return true
+        }
+        guard queueIt else { return }
+        queue.async { [self] in
+            state.withLock { $0.flushQueued = false }
+            do {
+                _ = try mark([])
+            } catch {
+                let wake = state.withLock { state in
+                    state.failure = "\(error)"
+                    return state.wake
+                }
+                wake?()
+            }
         }
     }
 
