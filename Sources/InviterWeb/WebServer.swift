@@ -149,15 +149,16 @@ struct WebMiddleware: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            // collectBody(upTo:) throws NIO's own error for a body over the limit, not an HTTPError.
             response = html(
-                service.plain(status: 413, key: "page_too_many", acceptLanguage: request.acceptLanguage))
+                service.plain(status: 413, key: "page_too_large", acceptLanguage: request.acceptLanguage))
         } catch let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed {
             response = html(service.notFound(request.acceptLanguage))
         } catch {
-            logger.error("\(request.method) \(Self.route(request.uri.path)): \(error)")
+            logger.error("\(request.method) \(route(request.uri.path)): \(error)")
             response = html(
-                service.plain(status: 500, key: "page_too_many", acceptLanguage: request.acceptLanguage))
+                service.plain(status: 500, key: "page_error", acceptLanguage: request.acceptLanguage))
         }
         response.headers[.contentSecurityPolicy] =
             "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
@@ -170,7 +171,7 @@ struct WebMiddleware: RouterMiddleware {
         let milliseconds =
             Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         logger.info(
-            "\(request.method) \(Self.route(request.uri.path)) \(response.status.code) \(String(format: "%.1f", milliseconds)) ms"
+            "\(request.method) \(route(request.uri.path)) \(response.status.code) \(String(format: "%.1f", milliseconds)) ms"
         )
         return response
     }
@@ -180,12 +181,15 @@ struct WebMiddleware: RouterMiddleware {
         ("X-Content-Type-Options", "nosniff"),
     ]
 
-    /// The path with every token replaced by `…`, and no query: a log never holds a link that works.
-    static func route(_ path: String) -> String {
-        var parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        for index in parts.indices.dropFirst() where ["unsubscribe", "join"].contains(parts[index - 1]) {
-            parts[index] = "…"
-        }
-        return parts.joined(separator: "/")
+    /// The path with every segment but those of `base_url`'s path and the routes' own words
+    /// replaced by `…`, and no query: a log never holds a token, even one sent to a wrong path,
+    /// nor an address.
+    func route(_ path: String) -> String {
+        let base = (service.network.configuration.web?.basePath ?? "").split(separator: "/")
+        let known = Set(base).union(["unsubscribe", "join", "healthz"])
+        return path.split(separator: "/", omittingEmptySubsequences: false).map { part in
+            part.isEmpty || known.contains(part) ? String(part) : "…"
+        }.joined(separator: "/")
     }
+
 }

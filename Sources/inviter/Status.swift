@@ -47,9 +47,9 @@ extension Inviter {
             let configuration = network.configuration
             let plan = DuePlan(network: network, now: try options.instant(now))
             let ledger = try readLedger(configuration)
+            let suppressions = try ledger?.suppressed() ?? []
             if upcoming {
-                let suppressed = Set(try ledger?.suppressed().map(\.address) ?? [])
-                for line in StatusReport.upcomingLines(plan, network: network, suppressed: suppressed) {
+                for line in StatusReport.upcomingLines(plan, network: network, suppressions: suppressions) {
                     print(line)
                 }
             }
@@ -62,10 +62,13 @@ extension Inviter {
                 throw ExitCodes.dataError
             }
             let entries = try ledger?.entries(for: address) ?? []
+            let held = suppressions.filter { $0.address == address }
             let coming = plan.upcoming.prefix(50).filter { mailing in
-                Planner.recipients(
-                    of: mailing, members: network.members.members, partners: network.partners?.partners ?? []
-                ).contains { $0.address.key == address }
+                !held.contains { $0.scope.covers(mailing.id.list) }
+                    && Planner.recipients(
+                        of: mailing, members: network.members.members,
+                        partners: network.partners?.partners ?? []
+                    ).contains { $0.address.key == address }
             }
             for line in StatusReport.recipientLines(
                 address, entries: entries, upcoming: Array(coming), zone: configuration.network.timeZone)

@@ -85,9 +85,9 @@ extension StatusReport {
     }
 
     /// `inviter status --upcoming`: what is due next, with times that `--now` takes, and for how
-    /// many (less the `suppressed` addresses, who get nothing).
+    /// many (less the addresses suppressed for the mailing's list, who get nothing of it).
     public static func upcomingLines(
-        _ plan: DuePlan, network: LoadedNetwork, suppressed: Set<AddressKey> = [], limit: Int = 10
+        _ plan: DuePlan, network: LoadedNetwork, suppressions: [Suppression] = [], limit: Int = 10
     ) -> [String] {
         let zone = network.configuration.network.timeZone
         let upcoming = plan.upcoming.prefix(limit)
@@ -100,7 +100,8 @@ extension StatusReport {
             default:
                 let recipients = Planner.recipients(
                     of: mailing, members: network.members.members, partners: network.partners?.partners ?? [])
-                count = counted(recipients.filter { !suppressed.contains($0.address.key) }.count, "recipient")
+                let held = Set(suppressions.filter { $0.scope.covers(mailing.id.list) }.map(\.address))
+                count = counted(recipients.filter { !held.contains($0.address.key) }.count, "recipient")
             }
             return "\(mailing.id)  due \(ISO8601.local(mailing.dueAt, in: zone)): \(count)"
         }

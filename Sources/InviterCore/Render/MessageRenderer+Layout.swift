@@ -20,17 +20,19 @@ extension MessageRenderer {
     func layoutHTML(
         body: String, subject: String, language: LanguageCode, footer: String, unsubscribeURL: String?
     ) -> String {
-        let layoutContext: [String: Any] = [
+        var layoutContext: [String: Any] = [
             "lang": language.identifier,
             "dir": LanguageDirection.isRightToLeft(language) ? "rtl" : "ltr",
             "subject": subject,
             "network": network.name,
             "body": body,
             "footer": footer,
-            "unsubscribe_url": unsubscribeURL ?? "",
             "unsubscribe_label": strings.text(
                 "unsubscribe", language: language, fallback: network.defaultLanguage) ?? "Unsubscribe",
         ]
+        // Absent rather than empty: Mustache shows a section for an empty text, which would put an
+        // "Unsubscribe" link to nowhere under a page or a sign-up confirmation.
+        if let unsubscribeURL { layoutContext["unsubscribe_url"] = unsubscribeURL }
         return templates.layout.render(layoutContext)
     }
 }

@@ -24,14 +24,23 @@ struct WebPage {
     var network: Configuration.Network { renderer.configuration.network }
 
     /// The text of `key`, escaped for HTML, its placeholders filled (and escaped) from `values`.
+    ///
+    /// Each value is isolated (`<bdi>`), so an address or a Latin name inside Arabic keeps its own
+    /// direction: without it the full stop after `amira@example.org` shows at its start.
     func text(_ key: String, _ values: [String: String] = [:]) -> String {
-        let escaped = values.mapValues(MarkdownBody.escapeHTML)
+        let escaped = values.mapValues { "<bdi>" + MarkdownBody.escapeHTML($0) + "</bdi>" }
         let raw =
             renderer.strings.text(key, language: language, fallback: network.defaultLanguage, values: [:])
             ?? key
         // The template's own text is escaped before the (already escaped) values go in, so a
         // translation with an `&` stays text and a value never becomes markup.
         return Placeholders.substitute(MarkdownBody.escapeHTML(raw), escaped)
+    }
+
+    /// The text of `key` as it is, for the document's title (which the layout escapes itself).
+    func plain(_ key: String, _ values: [String: String] = [:]) -> String {
+        renderer.strings.text(key, language: language, fallback: network.defaultLanguage, values: values)
+            ?? key
     }
 
     /// A POST form with one button and its hidden fields (names and values are the page's own).

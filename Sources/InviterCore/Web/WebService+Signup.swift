@@ -81,7 +81,12 @@ extension WebService {
         let title = page.text("page_join_title", ["network": name])
         let queued: Bool
         if case .queued = admission { queued = true } else { queued = false }
-        return (WebResponse(status: 200, html: page.document(title: title, body: body)), queued)
+        return (
+            WebResponse(
+                status: 200,
+                html: page.document(title: page.plain("page_join_title", ["network": name]), body: body)),
+            queued
+        )
     }
 
     /// The request a confirmation link names, while it is fresh.
@@ -106,7 +111,9 @@ extension WebService {
         let body =
             "<h1>\(title)</h1><p>\(page.text("page_join_confirm", ["network": name, "email": request.address.address]))</p>"
             + page.form(action: path("/join/\(token)"), button: page.text("page_join_confirm_button"))
-        return WebResponse(status: 200, html: page.document(title: title, body: body))
+        return WebResponse(
+            status: 200,
+            html: page.document(title: page.plain("page_join_title", ["network": name]), body: body))
     }
 
     /// `POST /join/{token}`: makes the person a member (again: confirming twice changes nothing).
@@ -118,7 +125,9 @@ extension WebService {
         let title = page.text("page_join_title", ["network": name])
         let body =
             "<p>\(page.text("page_join_confirmed", ["network": name, "email": request.address.address]))</p>"
-        return WebResponse(status: 200, html: page.document(title: title, body: body))
+        return WebResponse(
+            status: 200,
+            html: page.document(title: page.plain("page_join_title", ["network": name]), body: body))
     }
 
     /// The occurrence `id` names, when an event still has it.
@@ -178,7 +187,9 @@ extension WebService {
             body += "<input type=\"hidden\" name=\"occurrence\" value=\"\(escape(occurrence.description))\">"
         }
         body += "<p><button type=\"submit\">\(page.text("page_join_button"))</button></p></form>"
-        return WebResponse(status: status, html: page.document(title: title, body: body))
+        return WebResponse(
+            status: status,
+            html: page.document(title: page.plain("page_join_title", ["network": name]), body: body))
     }
 }
 

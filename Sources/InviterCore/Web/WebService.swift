@@ -68,7 +68,8 @@ public struct WebService: Sendable {
             + page.form(
                 action: path("/unsubscribe/\(token)"), button: page.text("page_unsubscribe_button"),
                 fields: ["confirm": "1"])
-        return WebResponse(status: 200, html: page.document(title: title, body: body))
+        return WebResponse(
+            status: 200, html: page.document(title: page.plain("page_unsubscribe_button"), body: body))
     }
 
     /// How an unsubscribe came in, for the record.
@@ -111,7 +112,7 @@ public struct WebService: Sendable {
                     action: action, button: page.text("page_unsubscribe_button"), fields: ["confirm": "1"])
         }
         return WebResponse(
-            status: 200, html: page.document(title: page.text("page_unsubscribe_button"), body: body))
+            status: 200, html: page.document(title: page.plain("page_unsubscribe_button"), body: body))
     }
 
     // MARK: - Plain pages

@@ -82,6 +82,8 @@ public struct StringKey: Sendable, Hashable {
         StringKey("page_link_invalid"),
         StringKey("page_too_many"),
         StringKey("page_not_found"),
+        StringKey("page_too_large"),
+        StringKey("page_error"),
         StringKey("join_mail_subject", placeholders: ["network"]),
         StringKey("join_mail_body", placeholders: ["network"]),
         StringKey("join_mail_ignore"),
