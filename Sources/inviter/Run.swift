@@ -49,13 +49,7 @@ extension Inviter {
                 return
             }
             defer { withExtendedLifetime(lock) {} }
-            let ledger: SQLiteLedger
-            do {
-                ledger = try SQLiteLedger(directory: configuration.delivery.state)
-            } catch {
-                printError("error: cannot open the ledger in \(configuration.delivery.state.path): \(error)")
-                throw ExitCodes.configError
-            }
+            let ledger = try openLedger(configuration)
             var dispatcher = Dispatcher(
                 network: network, renderer: renderer, ledger: ledger,
                 transport: try configuredTransport(configuration, trace: trace))
@@ -97,6 +91,16 @@ func lockedLedger(_ configuration: Configuration) throws -> (RunLock, SQLiteLedg
         throw ExitCodes.temporaryFailure
     }
     return (lock, try SQLiteLedger(directory: configuration.delivery.state))
+}
+
+/// The ledger, for writing (it is made when there is none); a problem with it ends the command with 78.
+func openLedger(_ configuration: Configuration) throws -> SQLiteLedger {
+    do {
+        return try SQLiteLedger(directory: configuration.delivery.state)
+    } catch {
+        printError("error: cannot open the ledger in \(configuration.delivery.state.path): \(error)")
+        throw ExitCodes.configError
+    }
 }
 
 /// The ledger as it stands, for reading only (a dry run, a preview); nil when there is none yet.

@@ -37,13 +37,7 @@ extension Inviter {
                 }
                 (host, port) = parsed
             }
-            let ledger: SQLiteLedger
-            do {
-                ledger = try SQLiteLedger(directory: configuration.delivery.state)
-            } catch {
-                printError("error: cannot open the ledger in \(configuration.delivery.state.path): \(error)")
-                throw ExitCodes.configError
-            }
+            let ledger = try openLedger(configuration)
             let service: WebService
             do {
                 service = try WebService(network: network, renderer: renderer, ledger: ledger)

@@ -120,31 +120,11 @@ import Testing
         // A sink that stalls before each final reply, so the run is surely in the middle when it is killed.
         let slow = try SMTPSink(faults: ["-W", ".:1"])
         let fixture = try Self.network(sinkURL: slow.url, members: 20)
-        let process = Process()
-        process.executableURL = CommandTests.executable
-        process.arguments = ["run", "--now", Self.invitationDue, "--config", fixture.configURL.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        usleep(3_500_000)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try Self.runKilled(fixture, after: 3.5)
         slow.stop()
         let before = try slow.messages()
         #expect(!before.isEmpty && before.count < 23, "killed in the middle: \(before.count) delivered")
-
-        let sink = try SMTPSink()
-        defer { sink.stop() }
-        let config = try String(contentsOf: fixture.configURL, encoding: .utf8).replacingOccurrences(
-            of: slow.url, with: sink.url)
-        try config.write(to: fixture.configURL, atomically: true, encoding: .utf8)
-        let rerun = try Self.run(fixture, ["run", "--now", "2026-11-18T19:10:00+01:00"])
-        #expect(rerun.status == 0, "\(rerun.standardOutput)\(rerun.standardError)")
-        let after = try sink.messages()
-        var received: [String: Int] = [:]
-        for message in before + after {
-            for recipient in message.recipients { received[recipient, default: 0] += 1 }
-        }
+        let received = try Self.finishAndCount(fixture, stalled: slow, before: before)
         #expect(received.count == 23, "every recipient got the mailing")
         let duplicates = received.values.filter { $0 > 1 }.count
         #expect(
@@ -160,35 +140,49 @@ import Testing
         let slow = try SMTPSink(faults: ["-W", ".:1"])
         let fixture = try Self.network(sinkURL: slow.url, members: 40)
         let kills = [1.3, 2.2, 3.1]
-        for delay in kills {
-            let process = Process()
-            process.executableURL = CommandTests.executable
-            process.arguments = ["run", "--now", Self.invitationDue, "--config", fixture.configURL.path]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(useconds_t(delay * 1_000_000))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        for delay in kills { try Self.runKilled(fixture, after: delay) }
         slow.stop()
         let before = try slow.messages()
         #expect(!before.isEmpty && before.count < 43, "killed before the end: \(before.count) delivered")
+        let received = try Self.finishAndCount(fixture, stalled: slow, before: before)
+        #expect(received.count == 43, "every recipient got the mailing")
+        let twice = received.values.map { $0 - 1 }.reduce(0, +)
+        #expect(twice <= 4 * kills.count, "at most one message per connection per kill went twice: \(twice)")
+    }
 
+    /// Starts the run of the fixture's due invitation and kills it (SIGKILL) after `delay` seconds.
+    static func runKilled(_ fixture: NetworkFixture, after delay: Double) throws {
+        let process = Process()
+        process.executableURL = CommandTests.executable
+        process.arguments = ["run", "--now", invitationDue, "--config", fixture.configURL.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(useconds_t(delay * 1_000_000))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Points the fixture from the `stalled` sink to a fresh one, runs once more to the end, and
+    /// counts the messages each recipient got over both.
+    static func finishAndCount(
+        _ fixture: NetworkFixture, stalled: SMTPSink,
+        before: [(recipients: [String], helo: String, text: String)]
+    ) throws
+        -> [String: Int]
+    {
         let sink = try SMTPSink()
         defer { sink.stop() }
         let config = try String(contentsOf: fixture.configURL, encoding: .utf8).replacingOccurrences(
-            of: slow.url, with: sink.url)
+            of: stalled.url, with: sink.url)
         try config.write(to: fixture.configURL, atomically: true, encoding: .utf8)
-        let rerun = try Self.run(fixture, ["run", "--now", "2026-11-18T19:10:00+01:00"])
+        let rerun = try run(fixture, ["run", "--now", "2026-11-18T19:10:00+01:00"])
         #expect(rerun.status == 0, "\(rerun.standardOutput)\(rerun.standardError)")
         var received: [String: Int] = [:]
         for message in try before + sink.messages() {
             for recipient in message.recipients { received[recipient, default: 0] += 1 }
         }
-        #expect(received.count == 43, "every recipient got the mailing")
-        let twice = received.values.map { $0 - 1 }.reduce(0, +)
-        #expect(twice <= 4 * kills.count, "at most one message per connection per kill went twice: \(twice)")
+        return received
     }
 
     @Test func twoRunsAtOnceNeverSendTwice() throws {
