@@ -78,7 +78,6 @@ extension WebService {
             request, day: day, messageDomain: String(configuration.network.from.domain))
         let page = WebPage(renderer: renderer, language: language)
         let body = "<p>\(page.text("page_join_check_mail", ["email": address.address]))</p>"
-        let title = page.text("page_join_title", ["network": name])
         let queued: Bool
         if case .queued = admission { queued = true } else { queued = false }
         return (
@@ -122,7 +121,6 @@ extension WebService {
             try ledger.confirmSignup(key, now: now) != nil
         else { return invalidLink(acceptLanguage) }
         let page = WebPage(renderer: renderer, language: request.language)
-        let title = page.text("page_join_title", ["network": name])
         let body =
             "<p>\(page.text("page_join_confirmed", ["network": name, "email": request.address.address]))</p>"
         return WebResponse(
