@@ -28,14 +28,14 @@ public struct WebServer: Sendable {
         router.add(middleware: WebMiddleware(logger: logger, service: service))
         let base = service.network.configuration.web?.basePath ?? ""
         let routes = base.isEmpty ? router.group() : router.group(RouterPath(base))
-        routes.get("healthz") { _, _ in
+        routes.get("/healthz") { _, _ in
             Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
-        routes.get("unsubscribe/:token") { request, context in
+        routes.get("/unsubscribe/:token") { request, context in
             let token = try context.parameters.require("token")
             return html(service.unsubscribePage(token: token, acceptLanguage: request.acceptLanguage))
         }
-        routes.post("unsubscribe/:token") { request, context in
+        routes.post("/unsubscribe/:token") { request, context in
             let token = try context.parameters.require("token")
             var request = request
             let body = try await request.collectBody(upTo: FormBody.limit)
@@ -45,12 +45,12 @@ public struct WebServer: Sendable {
                 try await service.unsubscribe(
                     token: token, request: asked, acceptLanguage: request.acceptLanguage, now: Date()))
         }
-        routes.get("join") { request, _ in
+        routes.get("/join") { request, _ in
             let occurrence = request.uri.queryParameters["occurrence"].map(String.init)
             return html(
                 service.joinPage(occurrence: occurrence, acceptLanguage: request.acceptLanguage, now: Date()))
         }
-        routes.post("join") { [limiter, sender] request, context in
+        routes.post("/join") { [limiter, sender] request, context in
             var request = request
             let body = try await request.collectBody(upTo: FormBody.limit)
             guard limiter.admit(context.client(request), now: Date()) else {
@@ -61,13 +61,13 @@ public struct WebServer: Sendable {
             if queued { await sender.poke() }
             return html(page)
         }
-        routes.get("join/:token") { request, context in
+        routes.get("/join/:token") { request, context in
             let token = try context.parameters.require("token")
             return html(
                 try service.confirmationPage(
                     token: token, acceptLanguage: request.acceptLanguage, now: Date()))
         }
-        routes.post("join/:token") { request, context in
+        routes.post("/join/:token") { request, context in
             let token = try context.parameters.require("token")
             var request = request
             _ = try await request.collectBody(upTo: FormBody.limit)
