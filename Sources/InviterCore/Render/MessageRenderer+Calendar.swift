@@ -15,7 +15,9 @@ extension MessageRenderer {
             ],
             [
                 MessageAttachment(
-                    filename: "invite.ics", mediaType: "application/ics", parameters: [:],
+                    // The registered type, which mail programs offer to import (RFC 5545 section 8.1).
+                    filename: "invite.ics", mediaType: "text/calendar",
+                    parameters: ["method": calendar.method],
                     data: Array(calendar.text.utf8))
             ]
         )

@@ -382,10 +382,10 @@ enum CalendarText {
             zone.observances == [
                 .init(
                     kind: "DAYLIGHT", dtstart: "2025-03-30T02:00:00", from: "+0100", to: "+0200",
-                    name: "GMT+2", rrule: "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3"),
+                    name: "CEST", rrule: "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3"),
                 .init(
                     kind: "STANDARD", dtstart: "2025-10-26T03:00:00", from: "+0200", to: "+0100",
-                    name: "GMT+1", rrule: "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10"),
+                    name: "CET", rrule: "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10"),
             ])
     }
 
@@ -553,14 +553,14 @@ enum CalendarText {
             RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
             TZOFFSETFROM:+0100
             TZOFFSETTO:+0200
-            TZNAME:GMT+2
+            TZNAME:CEST
             END:DAYLIGHT
             BEGIN:STANDARD
             DTSTART:20251026T030000
             RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
             TZOFFSETFROM:+0200
             TZOFFSETTO:+0100
-            TZNAME:GMT+1
+            TZNAME:CET
             END:STANDARD
             END:VTIMEZONE
             BEGIN:VEVENT

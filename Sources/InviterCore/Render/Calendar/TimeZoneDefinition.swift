@@ -139,8 +139,20 @@ struct TimeZoneDefinition {
     }
 
     /// Foundation's abbreviation (`GMT+1`, `EST`), or the offset itself when there is none.
+    /// The zone's own abbreviation (CET, CEST). Foundation on Linux says `GMT+1`, which POSIX
+    /// reads as one hour *behind* UTC, so that form is replaced by the CLDR short name (British
+    /// English has the European ones), else by `UTC+01:00`.
     private static func name(of zone: TimeZone, at instant: Date, offset: Int) -> String {
-        if let abbreviation = zone.abbreviation(for: instant), !abbreviation.isEmpty { return abbreviation }
+        func misleading(_ name: String?) -> Bool {
+            guard let name, !name.isEmpty else { return true }
+            return name.hasPrefix("GMT+") || name.hasPrefix("GMT-") || name.hasPrefix("UTC+") || name.hasPrefix("UTC-")
+        }
+        let own = zone.abbreviation(for: instant)
+        if let own, !misleading(own) { return own }
+        let style: NSTimeZone.NameStyle =
+            zone.isDaylightSavingTime(for: instant) ? .shortDaylightSaving : .shortStandard
+        let short = zone.localizedName(for: style, locale: Locale(identifier: "en_GB"))
+        if let short, !misleading(short) { return short }
         return "UTC" + ICalendarValue.offset(offset)
     }
 
