@@ -145,7 +145,8 @@ struct TimeZoneDefinition {
     private static func name(of zone: TimeZone, at instant: Date, offset: Int) -> String {
         func misleading(_ name: String?) -> Bool {
             guard let name, !name.isEmpty else { return true }
-            return name.hasPrefix("GMT+") || name.hasPrefix("GMT-") || name.hasPrefix("UTC+") || name.hasPrefix("UTC-")
+            return name.hasPrefix("GMT+") || name.hasPrefix("GMT-") || name.hasPrefix("UTC+")
+                || name.hasPrefix("UTC-")
         }
         let own = zone.abbreviation(for: instant)
         if let own, !misleading(own) { return own }
