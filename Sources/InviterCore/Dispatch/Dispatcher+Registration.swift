@@ -36,8 +36,9 @@ extension Dispatcher {
             return addresses
         case .partner, .newsletter, .cancellation:
             return try recipients(of: mailing).map(\.address.key)
-        case .join:
-            // Recorded by the sign-up page for the one address that asked, never planned.
+        case .join, .seat:
+            // Recorded by the sign-up page for the one address that asked, and with each
+            // promotion from a waitlist: never planned.
             return []
         }
     }

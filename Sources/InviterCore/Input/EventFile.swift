@@ -109,6 +109,7 @@ public enum EventFile {
             }
         }
         let capacity = table.integer("capacity", range: 1...100_000)
+        let rsvp = table.boolean("rsvp") ?? false
         var interpreters: [LanguageCode] = []
         for text in table.strings("interpreters") ?? [] {
             do throws(LanguageCodeError) {
@@ -119,6 +120,12 @@ public enum EventFile {
             }
         }
         let schedule = readSchedule(table)
+        if rsvp, schedule.announce == .newsletter {
+            table.problem(
+                "rsvp",
+                "an event announced through the newsletter alone has no invitation to carry the yes and no links"
+            )
+        }
 
         var overrides: [LocalDate: OccurrenceOverride] = [:]
         for overrideTable in table.tables("override") {
@@ -150,8 +157,8 @@ public enum EventFile {
         return Event(
             id: id, title: title, description: description ?? LocalizedText([:]), start: start, end: end,
             recurrence: recurrence, except: except, venue: venue, audience: audience, partners: partners,
-            capacity: capacity, interpreters: interpreters, schedule: schedule, overrides: overrides,
-            source: source)
+            capacity: capacity, rsvp: rsvp, interpreters: interpreters, schedule: schedule,
+            overrides: overrides, source: source)
     }
 
     /// An event's own `invitation`, `reminder` (a duration, or "none") and `announce`
@@ -214,6 +221,7 @@ public enum EventFile {
             title: localized(table, "title", required: false, singleLine: true),
             description: localized(table, "description", required: false, singleLine: false),
             capacity: table.integer("capacity", range: 1...100_000),
+            rsvp: table.boolean("rsvp"),
             cancelled: table.boolean("cancelled") ?? false,
             note: localized(table, "note", required: false, singleLine: false))
         guard let date else { return nil }

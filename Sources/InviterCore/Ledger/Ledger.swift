@@ -157,6 +157,26 @@ public protocol Ledger: Sendable {
     /// Everyone who joined through the sign-up page, by address.
     func joinedMembers() throws -> [JoinedMember]
 
+    /// Records a member's RSVP answer for an occurrence, in one transaction: yes is going while
+    /// fewer than `capacity` are (nil: no limit), else waitlisted after those already waiting; no
+    /// is declined, and a going member's no gives the seat to the first waitlisted, whose seat
+    /// notice (`seat`) is recorded with it. The same answer again changes nothing.
+    func answerRSVP(
+        _ answer: RSVPAnswer, occurrence: OccurrenceID, address: AddressKey, capacity: Int?,
+        seat: SeatNotice, now: Date
+    ) throws -> RSVPResult
+    /// Gives the seats free under `capacity` (raised since) to the first waitlisted, each with
+    /// their seat notice, in one transaction; lowering it moves nobody out.
+    func promoteWaitlisted(occurrence: OccurrenceID, capacity: Int?, seat: SeatNotice, now: Date) throws
+        -> [AddressKey]
+    /// Every answer for an occurrence: going (in order of answer), the waitlist in order (with
+    /// positions), declined.
+    func rsvps(of occurrence: OccurrenceID) throws -> [RSVPRecord]
+    /// One member's answer, with their waitlist position.
+    func rsvp(occurrence: OccurrenceID, address: AddressKey) throws -> RSVPRecord?
+    /// How many are going, waitlisted and declined, for every occurrence anybody answered.
+    func rsvpCounts() throws -> [OccurrenceID: RSVPCounts]
+
     /// Takes up to `wanted` sends from a token bucket of `rate`, shared by all runs; returns how many are granted.
     func takeTokens(_ wanted: Int, rate: RateLimit, now: Date) throws -> Int
 

@@ -41,6 +41,7 @@ public final class MemoryLedger: Ledger {
         var suppressions: [AddressKey: [Suppression.Scope: Held]] = [:]
         var signups: [DeliveryKey: SignupRequest] = [:]
         var joined: [AddressKey: JoinedMember] = [:]
+        var rsvp = RSVPBook()
 
         /// Why a mailing of `list` is held back for `address`, a suppression of every list first.
         func suppression(of address: AddressKey, for list: MailingList?) -> String? {
@@ -67,26 +68,33 @@ public final class MemoryLedger: Ledger {
     public func register(
         _ mailing: MailingRecord, recipients: [(address: AddressKey, messageID: String)], now: Date
     ) throws -> Int {
-        state.withLock { state in
-            // A known mailing keeps its kind and due time; only the deadline follows the event.
-            if state.mailings[mailing.id] != nil {
-                state.mailings[mailing.id]?.record.deadline = mailing.deadline
-            } else {
-                state.mailings[mailing.id] = StoredMailing(record: mailing, createdAt: now)
-            }
-            var added = 0
-            for recipient in recipients {
-                let key = DeliveryKey(mailing: mailing.id, recipient: recipient.address)
-                guard state.deliveries[key] == nil else { continue }
-                let reason = state.suppression(of: recipient.address, for: mailing.id.list)
-                state.deliveries[key] = LedgerEntry(
-                    key: key, state: reason == nil ? .pending : .skipped, attempts: 0, nextAttemptAt: nil,
-                    messageID: recipient.messageID, lastReply: reason.map { "suppressed: \($0)" },
-                    updatedAt: now)
-                added += 1
-            }
-            return added
+        state.withLock { state in Self.register(mailing, recipients: recipients, in: &state, now: now) }
+    }
+
+    /// Registers under the caller's lock: a promotion records its seat notices with the seat.
+    private static func register(
+        _ mailing: MailingRecord, recipients: [(address: AddressKey, messageID: String)],
+        in state: inout State,
+        now: Date
+    ) -> Int {
+        // A known mailing keeps its kind and due time; only the deadline follows the event.
+        if state.mailings[mailing.id] != nil {
+            state.mailings[mailing.id]?.record.deadline = mailing.deadline
+        } else {
+            state.mailings[mailing.id] = StoredMailing(record: mailing, createdAt: now)
         }
+        var added = 0
+        for recipient in recipients {
+            let key = DeliveryKey(mailing: mailing.id, recipient: recipient.address)
+            guard state.deliveries[key] == nil else { continue }
+            let reason = state.suppression(of: recipient.address, for: mailing.id.list)
+            state.deliveries[key] = LedgerEntry(
+                key: key, state: reason == nil ? .pending : .skipped, attempts: 0, nextAttemptAt: nil,
+                messageID: recipient.messageID, lastReply: reason.map { "suppressed: \($0)" },
+                updatedAt: now)
+            added += 1
+        }
+        return added
     }
 
     public func recoverInterrupted(now: Date) throws -> Int {
@@ -333,6 +341,53 @@ public final class MemoryLedger: Ledger {
 
     public func joinedMembers() throws -> [JoinedMember] {
         state.withLock { $0.joined.sorted { $0.key < $1.key }.map(\.value) }
+    }
+
+    // MARK: - RSVP
+
+    public func answerRSVP(
+        _ answer: RSVPAnswer, occurrence: OccurrenceID, address: AddressKey, capacity: Int?,
+        seat: SeatNotice, now: Date
+    ) throws -> RSVPResult {
+        state.withLock { state in
+            let (record, promoted) = state.rsvp.answer(
+                answer, occurrence: occurrence, address: address, capacity: capacity, now: now)
+            Self.recordSeats(promoted, seat: seat, in: &state, now: now)
+            return RSVPResult(record: record, promoted: promoted)
+        }
+    }
+
+    public func promoteWaitlisted(occurrence: OccurrenceID, capacity: Int?, seat: SeatNotice, now: Date)
+        throws -> [AddressKey]
+    {
+        state.withLock { state in
+            let promoted = state.rsvp.promote(occurrence, capacity: capacity)
+            Self.recordSeats(promoted, seat: seat, in: &state, now: now)
+            return promoted
+        }
+    }
+
+    public func rsvps(of occurrence: OccurrenceID) throws -> [RSVPRecord] {
+        state.withLock { $0.rsvp.records(of: occurrence) }
+    }
+
+    public func rsvp(occurrence: OccurrenceID, address: AddressKey) throws -> RSVPRecord? {
+        state.withLock { $0.rsvp.records(of: occurrence).first { $0.address == address } }
+    }
+
+    public func rsvpCounts() throws -> [OccurrenceID: RSVPCounts] { state.withLock { $0.rsvp.counts } }
+
+    /// The seat notices of `promoted`, recorded as any delivery is.
+    private static func recordSeats(
+        _ promoted: [AddressKey], seat: SeatNotice, in state: inout State, now: Date
+    ) {
+        guard !promoted.isEmpty else { return }
+        let id = seat.mailing.id
+        _ = register(
+            seat.mailing,
+            recipients: promoted.map {
+                ($0, DeliveryKey(mailing: id, recipient: $0).messageID(domain: seat.messageDomain).value)
+            }, in: &state, now: now)
     }
 
     // MARK: - Rate limit

@@ -29,41 +29,48 @@ extension SQLiteLedger {
         _ mailing: MailingRecord, chunk recipients: ArraySlice<(address: AddressKey, messageID: String)>,
         now: Date
     ) throws -> Int {
-        try pool.write { db in
-            // A known mailing keeps its kind and due time; only the deadline follows the event.
-            try db.execute(
-                sql: """
-                    INSERT INTO mailing (id, kind, dueAt, deadline, createdAt, list) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET deadline = excluded.deadline
-                    """,
-                arguments: [
-                    mailing.id, mailing.kind.rawValue, mailing.dueAt.timeIntervalSince1970,
-                    mailing.deadline?.timeIntervalSince1970, now.timeIntervalSince1970,
-                    mailing.id.list?.rawValue,
-                ])
-            let suppression = try db.cachedStatement(sql: Self.suppressionReason)
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT OR IGNORE INTO delivery (
-                        mailingId, recipient, state, attempts, nextAttemptAt, messageId, lastReply,
-                        updatedAt)
-                    VALUES (?, ?, ?, 0, NULL, ?, ?, ?)
-                    """)
-            var added = 0
-            for recipient in recipients {
-                let address = recipient.address
-                let reason = try String.fetchOne(
-                    suppression, arguments: [address, mailing.id.list?.rawValue])
-                let state: DeliveryState = reason == nil ? .pending : .skipped
-                try insert.execute(arguments: [
-                    mailing.id, address, state.rawValue, recipient.messageID,
-                    reason.map { "suppressed: \($0)" },
-                    now.timeIntervalSince1970,
-                ])
-                added += db.changesCount
-            }
-            return added
+        try pool.write { db in try Self.register(mailing, chunk: recipients, db: db, now: now) }
+    }
+
+    /// Records `mailing` and its `recipients` within the caller's transaction: a promotion from a
+    /// waitlist records its seat notice in the same one as the seat.
+    static func register(
+        _ mailing: MailingRecord, chunk recipients: ArraySlice<(address: AddressKey, messageID: String)>,
+        db: Database, now: Date
+    ) throws -> Int {
+        // A known mailing keeps its kind and due time; only the deadline follows the event.
+        try db.execute(
+            sql: """
+                INSERT INTO mailing (id, kind, dueAt, deadline, createdAt, list) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET deadline = excluded.deadline
+                """,
+            arguments: [
+                mailing.id, mailing.kind.rawValue, mailing.dueAt.timeIntervalSince1970,
+                mailing.deadline?.timeIntervalSince1970, now.timeIntervalSince1970,
+                mailing.id.list?.rawValue,
+            ])
+        let suppression = try db.cachedStatement(sql: suppressionReason)
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO delivery (
+                    mailingId, recipient, state, attempts, nextAttemptAt, messageId, lastReply,
+                    updatedAt)
+                VALUES (?, ?, ?, 0, NULL, ?, ?, ?)
+                """)
+        var added = 0
+        for recipient in recipients {
+            let address = recipient.address
+            let reason = try String.fetchOne(
+                suppression, arguments: [address, mailing.id.list?.rawValue])
+            let state: DeliveryState = reason == nil ? .pending : .skipped
+            try insert.execute(arguments: [
+                mailing.id, address, state.rawValue, recipient.messageID,
+                reason.map { "suppressed: \($0)" },
+                now.timeIntervalSince1970,
+            ])
+            added += db.changesCount
         }
+        return added
     }
 
     /// The reason an address is suppressed for a mailing of a list (`all` first), bound to the

@@ -255,6 +255,22 @@ public final class SQLiteLedger: Ledger {
                     );
                     """)
         }
+        // RSVP: each member's answer per occurrence, and the waitlist's order.
+        migrator.registerMigration("v6") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE rsvp (
+                        occurrence TEXT NOT NULL,
+                        address TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        answeredAt DATETIME NOT NULL,
+                        -- Set while waitlisted: the order seats are offered in.
+                        waitOrder INTEGER,
+                        PRIMARY KEY (occurrence, address)
+                    );
+                    CREATE INDEX rsvp_status ON rsvp(occurrence, status, waitOrder);
+                    """)
+        }
         return migrator
     }
 }

@@ -38,7 +38,11 @@ public struct Event: Sendable {
     /// Member segments invited; `all` means every active member.
     public var audience: [String]
     public var partners: [PartnerKind]
+    /// How many can go; nil for no limit.
     public var capacity: Int?
+    /// Whether members answer yes or no from their invitation (`rsvp = true`), filling `capacity`
+    /// and then a waitlist.
+    public var rsvp = false
     /// Languages an interpreter is offered in (an information evening on tax, say); the
     /// invitation names them in the reader's language, so a newcomer sees that theirs is covered.
     public var interpreters: [LanguageCode] = []
@@ -100,7 +104,7 @@ public struct Event: Sendable {
             eventID: id, date: original.date, start: start, end: end,
             title: override?.title ?? title, description: override?.description ?? description,
             venue: override?.venue ?? venue, capacity: override?.capacity ?? capacity,
-            cancelled: override?.cancelled ?? false, note: override?.note,
+            rsvp: override?.rsvp ?? rsvp, cancelled: override?.cancelled ?? false, note: override?.note,
             audience: audience, partners: partners, interpreters: interpreters, schedule: schedule)
     }
 }
@@ -113,6 +117,8 @@ public struct OccurrenceOverride: Sendable {
     public var title: LocalizedText?
     public var description: LocalizedText?
     public var capacity: Int?
+    /// RSVP turned on (or off) for this occurrence alone; nil keeps the event's.
+    public var rsvp: Bool?
     public var cancelled: Bool
     /// A short explanation shown to members ("moved because of the Christmas market").
     public var note: LocalizedText?
@@ -129,6 +135,8 @@ public struct Occurrence: Sendable, Hashable {
     public var description: LocalizedText
     public var venue: String
     public var capacity: Int?
+    /// Whether members answer yes or no (see ``Event/rsvp``).
+    public var rsvp = false
     public var cancelled: Bool
     public var note: LocalizedText?
     public var audience: [String]

@@ -7,7 +7,7 @@
 public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// What the id names, by kind of mailing.
     public enum Form: Sendable, Hashable {
-        /// An invitation, reminder, cancellation or partner copy of one occurrence.
+        /// An invitation, reminder, cancellation, partner copy or seat notice of one occurrence.
         case occurrence(MailingKind, OccurrenceID)
         /// The `sequence`-th change of an occurrence's time or place, to those invited.
         case update(OccurrenceID, sequence: Int)

@@ -12,6 +12,8 @@ public enum MailingKind: String, Sendable, CaseIterable, Codable {
     case announcement
     /// The confirmation a newcomer asks for on `inviter serve`'s sign-up page (double opt-in).
     case join
+    /// To a waitlisted member who got a seat that freed (`seat/<event>/<date>`), with the calendar entry.
+    case seat
 
     /// The kinds every network needs a template for.
     static let required: [MailingKind] = [.invitation, .reminder, .cancellation, .partner, .update]

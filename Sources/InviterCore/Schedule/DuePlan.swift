@@ -56,6 +56,10 @@ public struct DuePlan: Sendable {
         case .update(let occurrence, let sequence):
             guard let invitation = known[.of(.invitation, occurrence)]?.occurrence else { return nil }
             return Mailing(kind: .update, occurrence: invitation, dueAt: .distantPast, sequence: sequence)
+        case .occurrence(.seat, let occurrence):
+            // A seat notice: recorded by a promotion, about an occurrence the plan knows.
+            guard let invitation = known[.of(.invitation, occurrence)]?.occurrence else { return nil }
+            return Mailing(kind: .seat, occurrence: invitation, dueAt: .distantPast)
         case .occurrence, .newsletter, .sendTest, .join:
             return nil
         }

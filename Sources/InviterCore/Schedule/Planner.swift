@@ -88,8 +88,9 @@ public enum Planner {
         case .invitation, .reminder, .cancellation, .update, .announcement:
             let audience = mailing.audience
             return members.filter(audience.includes).map(Recipient.member)
-        case .join:
-            // The one address that asked on the sign-up page, which no list names.
+        case .join, .seat:
+            // The one address that asked on the sign-up page, which no list names; the members a
+            // freed seat went to, whom the ledger names.
             return []
         }
     }

@@ -12,7 +12,7 @@ import Foundation
 public enum LinkToken {
     /// What a token may be used for; part of the MAC, never of the text.
     public enum Purpose: String, Sendable {
-        case unsubscribe, join
+        case unsubscribe, join, rsvp
     }
 
     static let version = "2"
