@@ -7,7 +7,7 @@ import Testing
 @Suite struct RSVPLedgerTests {
     typealias Kind = MemoryLedgerConformanceTests.Kind
     static let t0 = MemoryLedgerConformanceTests.t0
-    static let dinner = OccurrenceID(eventID: "dinner", date: LocalDate(year: 2026, month: 12, day: 10)!)
+    static let dinner: OccurrenceID = "dinner/2026-12-10"
     static var seat: SeatNotice {
         SeatNotice(
             occurrence: dinner, start: t0.addingTimeInterval(7 * 86_400), now: t0,
