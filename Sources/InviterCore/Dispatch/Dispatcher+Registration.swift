@@ -29,9 +29,11 @@ extension Dispatcher {
         switch mailing.kind {
         case .invitation, .reminder, .update, .announcement:
             let audience = mailing.audience
+            let leftOut = try RSVPOccurrences.leftOut(of: mailing, ledger: ledger)
             var addresses: [AddressKey] = []
             for member in network.members.members where audience.includes(member) {
-                addresses.append(member.address.key)
+                let key = member.address.key
+                if leftOut[key] == nil { addresses.append(key) }
             }
             return addresses
         case .partner, .newsletter, .cancellation:

@@ -44,6 +44,7 @@ public struct Dispatcher: Sendable {
         // mailing with its recipients, each change to those invited, each missed mailing, once.
         let plan = try RunPlan(network: network, ledger: ledger, now: now, listingRecipients: false)
         summary.mailingsDue = plan.due.due.map(\.id.description)
+        summary.promoted = try promoteWaitlisted(plan.due, now: now)
         for mailing in plan.due.due {
             summary.registered += try register(
                 mailing.id, kind: mailing.kind, dueAt: mailing.dueAt, deadline: deadline(of: mailing),
@@ -180,6 +181,14 @@ public struct Dispatcher: Sendable {
         var jobs: [(LedgerEntry, RenderRequest)] = []
         // One ledger read per mailing, not per recipient.
         var sequences: [MailingID: Int] = [:]
+        // The seats left as the batch is rendered: answers keep coming in while a run sends.
+        var counts: [OccurrenceID: RSVPCounts]?
+        func rsvpCounts() throws -> [OccurrenceID: RSVPCounts] {
+            if let counts { return counts }
+            let read = try ledger.rsvpCounts()
+            counts = read
+            return read
+        }
         var confirmations: [(LedgerEntry, Envelope)] = []
         for entry in entries {
             if case .join = entry.key.mailing.form {
@@ -203,8 +212,9 @@ public struct Dispatcher: Sendable {
             }
             let sequence = try sequences[mailing.id] ?? calendarSequence(of: mailing)
             sequences[mailing.id] = sequence
-            jobs.append(
-                (entry, RenderRequest(mailing: mailing, recipient: recipient, sequence: sequence, now: now)))
+            var request = RenderRequest(mailing: mailing, recipient: recipient, sequence: sequence, now: now)
+            request.seatsLeft = try RSVPOccurrences.seatsLeft(mailing.occurrence, counts: rsvpCounts)
+            jobs.append((entry, request))
         }
         var batch = Batch(envelopes: [], entries: [:])
         for (entry, envelope) in try render(jobs) + confirmations {

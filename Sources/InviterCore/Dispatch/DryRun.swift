@@ -23,6 +23,7 @@ public enum DryRun {
             case .change where item.mailing.kind == .cancellation:
                 line += ", cancelled after the invitation: to those who got it"
             case .change: line += ", moved after the invitation: to those who got it"
+            case .seat: line += ", seats freed by a raised capacity: to the first on the waitlist"
             case .waiting: line += ", recorded by an earlier run and waiting"
             case .missed: break
             }

@@ -133,7 +133,10 @@ public enum Preview {
         }
         var entries: [PreviewEntry] = []
         let wanted = request.recipient.map(AddressKey.init)
+        // The seats left that a run's messages would say now.
+        let counts = (try? ledger?.rsvpCounts()) ?? [:]
         for (mailing, all, sequence) in jobs {
+            let seatsLeft = RSVPOccurrences.seatsLeft(mailing.occurrence) { counts }
             var recipients = all
             if let wanted { recipients = recipients.filter { $0.address.key == wanted } }
             // In slices rendered and written on every core: each message is independent of the others.
@@ -143,8 +146,8 @@ public enum Preview {
                 DispatchQueue.concurrentPerform(iterations: slice.count) { index in
                     let result = Result<PreviewEntry?, Failure> { () throws(Failure) -> PreviewEntry? in
                         try preview(
-                            mailing, for: slice[index], sequence: sequence, request: request,
-                            renderer: renderer)
+                            mailing, for: slice[index], sequence: sequence, seatsLeft: seatsLeft,
+                            request: request, renderer: renderer)
                     }
                     written.withLock { $0[index] = result }
                 }
@@ -178,13 +181,15 @@ extension Preview {
 
     /// Renders one message into its `.eml` and `.html` files; nil when it is not in the language asked for.
     private static func preview(
-        _ mailing: Mailing, for recipient: Recipient, sequence: Int, request: PreviewRequest,
+        _ mailing: Mailing, for recipient: Recipient, sequence: Int, seatsLeft: Int?, request: PreviewRequest,
         renderer: MessageRenderer
     ) throws(Failure) -> PreviewEntry? {
         let rendered: RenderedMessage
+        var message = RenderRequest(
+            mailing: mailing, recipient: recipient, sequence: sequence, now: request.now)
+        message.seatsLeft = seatsLeft
         do {
-            rendered = try renderer.render(
-                RenderRequest(mailing: mailing, recipient: recipient, sequence: sequence, now: request.now))
+            rendered = try renderer.render(message)
         } catch {
             throw .render("\(mailing.id) for \(recipient.address.address): \(error)")
         }

@@ -21,6 +21,8 @@ public struct RunPlan: Sendable {
             case joined
             /// The occurrence was moved or cancelled after its invitation went out.
             case change
+            /// Seats a raised capacity frees, to the first on the waitlist: their seat notices.
+            case seat
             /// Recorded by an earlier run and still waiting: a retry, an announcement at its time.
             case waiting
             /// Its grace ended before a run: recorded as skipped, never sent late.
@@ -80,6 +82,7 @@ public struct RunPlan: Sendable {
             items.append(item)
             covered.insert(item.mailing.id)
         }
+        items += try RSVPOccurrences.seatsFreed(due, network: network, ledger: ledger, now: now)
         if listingRecipients { items += try planner.waiting(due, except: covered) }
         items += try planner.missed(due)
     }
@@ -128,11 +131,16 @@ private struct Planning {
         for entry in try ledger?.entries(of: mailing.id) ?? [] { known[entry.key.recipient] = entry }
         let audience = Planner.recipients(
             of: mailing, members: network.members.members, partners: network.partners?.partners ?? [])
+        let leftOut = try RSVPOccurrences.leftOut(of: mailing, ledger: ledger)
         for recipient in audience {
             let key = recipient.address.key
             let entry = known[key]
             if entry?.state == .sent {
                 item.alreadySent += 1
+                continue
+            }
+            if let status = leftOut[key] {
+                item.skipped[status == .declined ? "answered no" : "on the waitlist", default: 0] += 1
                 continue
             }
             if let reason = suppressed(key, mailing.id) {

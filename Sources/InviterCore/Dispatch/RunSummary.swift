@@ -12,6 +12,8 @@ public struct RunSummary: Sendable, Codable {
     public var skipped = 0
     public var recovered = 0
     public var expired = 0
+    /// Waitlisted members given a seat that a raised capacity freed (their seat notices go in this run).
+    public var promoted = 0
     /// Deliveries left waiting because the rate limit's budget was spent.
     public var waitingForRateLimit = 0
     /// Set when the run stopped early: the relay refused for security, or could not be reached.
@@ -33,6 +35,7 @@ public struct RunSummary: Sendable, Codable {
         if waitingForRateLimit > 0 { parts.append("\(waitingForRateLimit) waiting for the rate limit") }
         if recovered > 0 { parts.append("\(recovered) found in doubt from an interrupted run") }
         if expired > 0 { parts.append("\(expired) given up because the event started") }
+        if promoted > 0 { parts.append("\(promoted) moved from a waitlist to a free seat") }
         var text = parts.joined(separator: ", ") + "."
         if let stoppedBecause { text += " Stopped: \(stoppedBecause)." }
         return text

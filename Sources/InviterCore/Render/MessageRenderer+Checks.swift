@@ -37,12 +37,11 @@ extension MessageRenderer {
         var requests: [RenderRequest] = []
         for kind in MailingKind.allCases where kind.isAboutOccurrence {
             let recipient: Recipient = kind == .partner ? .partner(partner) : .member(member)
-            requests.append(
-                RenderRequest(
-                    kind: kind, mailingID: Mailing(kind: kind, occurrence: sample, dueAt: Date()).id,
-                    occurrence: sample,
-                    recipient: recipient,
-                    now: Date()))
+            var request = RenderRequest(
+                kind: kind, mailingID: Mailing(kind: kind, occurrence: sample, dueAt: Date()).id,
+                occurrence: sample, recipient: recipient, now: Date())
+            request.seatsLeft = 3
+            requests.append(request)
         }
         // Two dates of one event, so the digest's optional names (`also_dates`) are present.
         var nextWeek = sample
@@ -62,10 +61,15 @@ extension MessageRenderer {
                         request.templateKey, language: language, fallback: language)
                 else { continue }
                 let unsubscribe = unsubscribeTargets(for: request.recipient)
+                // The yes and no links exist only for members, with `[web]`: check as if they were there.
+                let rsvp =
+                    request.recipient.member != nil && Self.answeringKinds.contains(request.kind)
+                    ? (yes: "https://example.invalid/rsvp/yes", no: "https://example.invalid/rsvp/no") : nil
                 let context = sampler.context(
                     for: request, language: language,
                     values: RecipientValues(
-                        recipient: request.recipient, link: unsubscribe.link, mailto: unsubscribe.mailto))
+                        recipient: request.recipient, link: unsubscribe.link, mailto: unsubscribe.mailto,
+                        rsvp: rsvp))
                 let found =
                     TemplateNameCheck.problems(
                         in: template.subjectSource, file: template.file, firstLine: 1, context: context)
@@ -97,7 +101,7 @@ extension MessageRenderer {
         return Occurrence(
             eventID: "sample", date: date, start: start, end: LocalDateTime.adding(seconds: 7200, to: start),
             title: text,
-            description: text, venue: "Sample venue", capacity: 10, cancelled: false, note: text,
+            description: text, venue: "Sample venue", capacity: 10, rsvp: true, cancelled: false, note: text,
             audience: ["all"],
             partners: [.company], interpreters: [.english])
     }

@@ -62,6 +62,10 @@ extension MessageRenderer {
                 context["partner"] = partner
                 context["copies"] = partnerCopies(occurrence)
             }
+            if let yes = person.rsvpYes, let no = person.rsvpNo {
+                context["rsvp"] = rsvpContext(
+                    yes: yes, no: no, seatsLeft: request.seatsLeft, language: language)
+            }
         } else if let partner {
             context["partner"] = partner
         }

@@ -17,6 +17,9 @@ public struct RenderRequest: Sendable {
     public var sequence: Int
     /// The moment of sending, for the Date header and DTSTAMP.
     public var now: Date
+    /// Seats left of an RSVP occurrence with a capacity, when the message is rendered; nil for
+    /// no limit (or no RSVP).
+    public var seatsLeft: Int?
 
     public init(
         kind: MailingKind, mailingID: MailingID, occurrence: Occurrence, recipient: Recipient,
@@ -150,7 +153,8 @@ public struct MessageRenderer: Sendable {
         }
         let unsubscribe = unsubscribeTargets(for: request.recipient)
         let values = RecipientValues(
-            recipient: request.recipient, link: unsubscribe.link, mailto: unsubscribe.mailto)
+            recipient: request.recipient, link: unsubscribe.link, mailto: unsubscribe.mailto,
+            rsvp: rsvpLinks(for: request))
         let texts: RenderedTexts
         var calendar: (alternatives: [BodyPart], attachments: [MessageAttachment])
         var filled: (prepared: PreparedMessage, slots: [String])?
@@ -227,7 +231,7 @@ public struct MessageRenderer: Sendable {
             mailingID: request.mailingID, templateKey: request.templateKey, language: language,
             sequence: request.sequence, now: request.now, occurrence: request.occurrence, digest: digest,
             isPartner: values.isPartner, fieldNames: values.fieldNames, empty: slots.map(\.isEmpty),
-            hasLink: values.link != nil, hasMailto: values.mailto != nil)
+            hasLink: values.link != nil, hasMailto: values.mailto != nil, seatsLeft: request.seatsLeft)
         return preparedMessages.message(for: shape) {
             let holes = values.replacing { index, _ in PreparedMessage.hole(index) }
             let rendered = texts(for: request, template: template, language: language, values: holes)

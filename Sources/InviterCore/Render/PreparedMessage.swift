@@ -18,11 +18,16 @@ struct RecipientValues: Sendable {
     /// The unsubscribe link (the signed URL, else the mailto), nil when the network has none.
     var link: String?
     var mailto: String?
+    /// A member's personal RSVP links (yes, no), for an occurrence that takes answers.
+    var rsvpYes: String?
+    var rsvpNo: String?
 
-    init(recipient: Recipient, link: String?, mailto: String?) {
+    init(recipient: Recipient, link: String?, mailto: String?, rsvp: (yes: String, no: String)? = nil) {
         email = recipient.address.address
         self.link = link
         self.mailto = mailto
+        self.rsvpYes = rsvp?.yes
+        self.rsvpNo = rsvp?.no
         switch recipient {
         case .member(let member):
             isPartner = false
@@ -45,7 +50,7 @@ struct RecipientValues: Sendable {
 
     /// Every value, in a fixed order: the holes of a prepared message are numbered by it.
     var slots: [String] {
-        [email, name, greetingName, organisation, link ?? "", mailto ?? ""]
+        [email, name, greetingName, organisation, link ?? "", mailto ?? "", rsvpYes ?? "", rsvpNo ?? ""]
             + fieldNames.map { fields[$0] ?? "" }
     }
 
@@ -60,8 +65,10 @@ struct RecipientValues: Sendable {
         result.organisation = map(3, organisation)
         result.link = link.map { map(4, $0) }
         result.mailto = mailto.map { map(5, $0) }
+        result.rsvpYes = rsvpYes.map { map(6, $0) }
+        result.rsvpNo = rsvpNo.map { map(7, $0) }
         for (offset, key) in fieldNames.enumerated() {
-            result.fields[key] = map(6 + offset, fields[key] ?? "")
+            result.fields[key] = map(8 + offset, fields[key] ?? "")
         }
         return result
     }
@@ -255,6 +262,8 @@ final class PreparedMessages: Sendable {
         var empty: [Bool]
         var hasLink: Bool
         var hasMailto: Bool
+        /// Seats left when the message was rendered: part of its text.
+        var seatsLeft: Int?
 
         /// Hashes the few fields that tell shapes apart in practice; `==` still compares them all.
         /// Hashing the occurrence (its titles and descriptions in every language) for every

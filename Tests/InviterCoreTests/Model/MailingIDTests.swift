@@ -11,7 +11,7 @@ import Testing
         "update/wednesday-hygge/2026-12-02/1", "update/wednesday-hygge/2026-12-02/12",
         "newsletter/2026-12-01",
         "announcement/citizens-meeting/2026-12-01", "announcement/citizens-meeting/2026-12-01/partners",
-        "announcement/citizens-meeting", "send-test",
+        "announcement/citizens-meeting", "send-test", "seat/christmas-lunch/2026-12-12",
     ])
     func roundTrips(_ text: String) throws {
         let id = try #require(MailingID(text))
@@ -24,7 +24,7 @@ import Testing
         "invitation//2026-12-02", "update/wednesday-hygge/2026-12-02", "update/wednesday-hygge/2026-12-02/-1",
         "update/wednesday-hygge/2026-12-02/x", "newsletter/december", "newsletter/2026-12-01/x",
         "announcement/", "announcement/x/2026-12-01/members", "announcement/x/partners/2026-12-01",
-        "seat/wednesday-hygge/2026-12-02", "invitation/wednesday-hygge/2026-12-02/1", "send-test/x",
+        "lottery/wednesday-hygge/2026-12-02", "invitation/wednesday-hygge/2026-12-02/1", "send-test/x",
         "newsletter/wednesday-hygge/2026-12-02",
     ])
     func refusesWhatIsNotAnID(_ text: String) {

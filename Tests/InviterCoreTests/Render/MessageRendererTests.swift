@@ -12,8 +12,12 @@ struct RenderFixture {
     let network: LoadedNetwork
     let renderer: MessageRenderer
 
-    init(unsubscribe: Bool = true, events: String = NetworkFixture.events, templates: URL? = nil) throws {
-        var config = NetworkFixture.config
+    /// - Parameter extra: More configuration (a `[web]` section, say), appended.
+    init(
+        unsubscribe: Bool = true, events: String = NetworkFixture.events, templates: URL? = nil,
+        extra: String = ""
+    ) throws {
+        var config = NetworkFixture.config + extra
         if let templates {
             config = config.replacingOccurrences(of: Self.templates.path, with: templates.path)
         }
@@ -74,18 +78,18 @@ struct RenderFixture {
         return renderer
     }
 
-    func render(_ kind: MailingKind, _ occurrenceID: OccurrenceID, _ recipient: Recipient) throws
-        -> RenderedMessage
-    {
+    func render(
+        _ kind: MailingKind, _ occurrenceID: OccurrenceID, _ recipient: Recipient, seatsLeft: Int? = nil
+    ) throws -> RenderedMessage {
         let occurrence = try occurrence(occurrenceID)
         // An update is rendered as a run sends the first change: `update/<occurrence>/1`, SEQUENCE 1.
         let sequence = kind == .update ? 1 : 0
-        return try renderer.render(
-            RenderRequest(
-                kind: kind,
-                mailingID: Mailing(kind: kind, occurrence: occurrence, dueAt: Self.now, sequence: sequence)
-                    .id,
-                occurrence: occurrence, recipient: recipient, sequence: sequence, now: Self.now))
+        var request = RenderRequest(
+            kind: kind,
+            mailingID: Mailing(kind: kind, occurrence: occurrence, dueAt: Self.now, sequence: sequence).id,
+            occurrence: occurrence, recipient: recipient, sequence: sequence, now: Self.now)
+        request.seatsLeft = seatsLeft
+        return try renderer.render(request)
     }
 }
 

@@ -1,0 +1,106 @@
+import Foundation
+import InviterCore
+import InviterTestSupport
+import Testing
+
+/// Invitations of an RSVP event: each member's own yes and no links, and the seats left.
+@Suite struct RSVPRenderTests {
+    static let web = """
+        [web]
+        base_url = "https://example.org/inviter"
+        secret_env = "INVITER_TEST_SECRET"
+
+        """
+    static let events = NetworkFixture.events.replacingOccurrences(
+        of: "capacity = 120", with: "capacity = 120\nrsvp = true")
+    static let lunch: OccurrenceID = "christmas-lunch/2026-12-12"
+    static let secret = Secret("test-secret")
+
+    static func fixture(web: Bool = true) throws -> RenderFixture {
+        try RenderFixture(unsubscribe: false, events: events, extra: web ? Self.web : "")
+    }
+
+    static var goldenCases: [String] {
+        let languages = ["ar", "da", "de", "en", "pl", "ro", "uk"]
+        return languages.flatMap { ["rsvp-invitation-\($0)", "rsvp-seat-\($0)"] } + [
+            "rsvp-full-da", "rsvp-full-ar", "rsvp-reminder-en",
+        ]
+    }
+
+    /// The invitation with 12 seats left, the seat notice, a full invitation and a reminder, as
+    /// golden files a reviewer can read.
+    @Test(arguments: goldenCases)
+    func matchesGoldenFile(_ name: String) throws {
+        let fixture = try Self.fixture()
+        let parts = name.split(separator: "-").map(String.init)
+        let language = parts[2]
+        let member = Recipient.member(
+            try RenderFixture.member(MessageRendererTests.names[language] ?? "Member", language))
+        let (kind, seatsLeft): (MailingKind, Int?) =
+            switch parts[1] {
+            case "seat": (.seat, nil)
+            case "full": (.invitation, 0)
+            case "reminder": (.reminder, 3)
+            default: (.invitation, 12)
+            }
+        let rendered = try fixture.render(kind, Self.lunch, member, seatsLeft: seatsLeft)
+        #expect(rendered.language.identifier == language)
+        let bytes = try MessageEncoder().encode(rendered.message)
+        #expect(try rendered.encoded() == bytes, "the prepared bytes are the message's")
+        var whole = RenderRequest(
+            kind: kind, mailingID: .of(kind, Self.lunch), occurrence: try fixture.occurrence(Self.lunch),
+            recipient: member, now: RenderFixture.now)
+        whole.seatsLeft = seatsLeft
+        #expect(try fixture.coldRenderer().render(whole).encoded() == bytes, "rendered whole, the same bytes")
+        let directory = TestPaths.golden.appendingPathComponent("rendered")
+        let file = directory.appendingPathComponent("\(name).eml")
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try Data(bytes).write(to: file)
+            try Data(rendered.html.utf8).write(to: directory.appendingPathComponent("\(name).html"))
+        }
+        let expected = try #require(
+            FileManager.default.contents(atPath: file.path),
+            "missing \(file.path); run with UPDATE_GOLDEN=1 and review")
+        #expect(bytes == Array(expected), "\(name) differs from its golden file")
+    }
+
+    @Test func eachMemberGetsLinksThatNameThemAndTheOccurrence() throws {
+        let fixture = try Self.fixture()
+        let anne = Recipient.member(try RenderFixture.member("Anne Holm", "da", address: "anne@example.org"))
+        let rendered = try fixture.render(.invitation, Self.lunch, anne, seatsLeft: 12)
+        let text = rendered.message.text
+        #expect(text.contains("12 pladser tilbage."))
+        #expect(!text.contains("Svar på denne mail for at tilmelde dig"), "no reply-to-sign-up with RSVP")
+        let links = text.components(separatedBy: "https://example.org/inviter/rsvp/").dropFirst()
+            .map { String($0.prefix { $0 != ")" }) }
+        #expect(links.count == 2)
+        #expect(links.first?.hasSuffix("?answer=yes") == true)
+        #expect(links.last?.hasSuffix("?answer=no") == true)
+        let token = String(try #require(links.first?.split(separator: "?").first))
+        let read = try #require(RSVPLink.read(token, network: "Test Network", secret: Self.secret))
+        #expect(read.occurrence == Self.lunch)
+        #expect(read.address == "anne@example.org")
+        #expect(RSVPLink.read(token, network: "Other Network", secret: Self.secret) == nil)
+        #expect(UnsubscribeLink.read(token, network: "Test Network", secret: Self.secret) == nil)
+        #expect(rendered.html.contains("href=\"https://example.org/inviter/rsvp/\(token)?answer=yes\""))
+
+        // Full: no count, the waitlist said instead.
+        let full = try fixture.render(.invitation, Self.lunch, anne, seatsLeft: 0).message.text
+        #expect(full.contains("Alle pladser er taget"))
+        #expect(!full.contains("pladser tilbage"))
+    }
+
+    @Test func partnerCopiesCancellationsAndNetworksWithoutWebCarryNoAnswerLinks() throws {
+        let fixture = try Self.fixture()
+        let partner = Recipient.partner(
+            Partner(
+                address: try MailAddress("hr@company.example.com"), organisation: "Example A/S",
+                kind: .company,
+                contact: "Hanne", language: try LanguageCode("da"), source: "partners.csv:2"))
+        #expect(!(try fixture.render(.partner, Self.lunch, partner).message.text.contains("/rsvp/")))
+        let anne = Recipient.member(try RenderFixture.member("Anne Holm", "da"))
+        let withoutWeb = try Self.fixture(web: false).render(.invitation, Self.lunch, anne, seatsLeft: 3)
+        #expect(!withoutWeb.message.text.contains("/rsvp/"))
+        #expect(withoutWeb.message.text.contains("Svar på denne mail for at tilmelde dig"))
+    }
+}
