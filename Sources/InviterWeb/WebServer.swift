@@ -45,6 +45,22 @@ public struct WebServer: Sendable {
                 try await service.unsubscribe(
                     token: token, request: asked, acceptLanguage: request.acceptLanguage, now: Date()))
         }
+        routes.get("/rsvp/:token") { request, context in
+            let token = try context.parameters.require("token")
+            let answer = request.uri.queryParameters["answer"].map(String.init)
+            return html(
+                try service.rsvpPage(
+                    token: token, answer: answer, acceptLanguage: request.acceptLanguage, now: Date()))
+        }
+        routes.post("/rsvp/:token") { request, context in
+            let token = try context.parameters.require("token")
+            var request = request
+            let body = try await request.collectBody(upTo: FormBody.limit)
+            return html(
+                try service.answerRSVP(
+                    token: token, fields: FormBody.fields(Array(buffer: body)),
+                    acceptLanguage: request.acceptLanguage, now: Date()))
+        }
         routes.get("/join") { request, _ in
             let occurrence = request.uri.queryParameters["occurrence"].map(String.init)
             return html(
@@ -186,7 +202,7 @@ struct WebMiddleware: RouterMiddleware {
     /// nor an address.
     func route(_ path: String) -> String {
         let base = (service.network.configuration.web?.basePath ?? "").split(separator: "/")
-        let known = Set(base).union(["unsubscribe", "join", "healthz"])
+        let known = Set(base).union(["unsubscribe", "rsvp", "join", "healthz"])
         return path.split(separator: "/", omittingEmptySubsequences: false).map { part in
             part.isEmpty || known.contains(part) ? String(part) : "…"
         }.joined(separator: "/")

@@ -25,20 +25,24 @@ extension Inviter {
             }
             let configuration = try options.loadConfiguration()
             var statuses: [MailingStatus] = []
+            var answers: [OccurrenceID: RSVPCounts] = [:]
             // An id that does not parse names no mailing, as one the ledger never had.
             let wanted = mailing.map { MailingID($0) }
             if let ledger = try readLedger(configuration), wanted != .some(nil) {
                 statuses = try ledger.status(mailing: wanted ?? nil)
+                answers = try ledger.rsvpCounts()
             }
             if json {
-                print(StatusReport.json(statuses))
+                print(StatusReport.json(statuses, rsvp: answers))
                 return
             }
             if statuses.isEmpty {
                 print(mailing.map { "No mailing \($0) in the ledger." } ?? "Nothing has been sent yet.")
                 return
             }
-            for line in StatusReport.lines(statuses, zone: configuration.network.timeZone) { print(line) }
+            for line in StatusReport.lines(statuses, zone: configuration.network.timeZone, rsvp: answers) {
+                print(line)
+            }
         }
 
         /// `--upcoming` and `--recipient`, which need the network's events and lists too.

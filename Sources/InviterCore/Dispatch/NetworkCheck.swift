@@ -43,8 +43,9 @@ public struct NetworkCheck: Sendable {
             verdict = .configurationErrors
             return
         }
+        let rsvpProblems = RSVPCheck.problems(network: network, templates: setup.renderer.templates, now: now)
         let templateWarnings =
-            setup.warnings
+            setup.warnings + rsvpProblems.filter { $0.severity == .warning }
             + setup.renderer.fallbackWarnings(
                 members: network.members.members, partners: network.partners?.partners ?? [])
         lines += templateWarnings.map(\.description)
@@ -65,6 +66,12 @@ public struct NetworkCheck: Sendable {
                 + "\(counted(templateWarnings.count, "template warning")), "
                 + "\(counted(textWarnings.count, "event text warning"))")
         if network.problems.contains(where: { $0.severity == .error }) { verdict = .dataErrors }
+        let rsvpErrors = rsvpProblems.filter { $0.severity == .error }
+        if !rsvpErrors.isEmpty {
+            lines += rsvpErrors.map(\.description)
+            errorLines.append("the RSVP events cannot be sent until the templates are fixed")
+            verdict = .configurationErrors
+        }
         for name in setup.brokenAnnouncements.keys.sorted() {
             errorLines.append(
                 "the announcement \(name) has template errors: it cannot be sent until they are fixed; "

@@ -2,7 +2,9 @@ import Foundation
 
 /// `inviter status --json`: the shape scripts rely on (see the README).
 public enum StatusReport {
-    public static func json(_ statuses: [MailingStatus]) -> String {
+    /// - Parameter rsvp: The answers per occurrence: an RSVP occurrence's invitation gains `rsvp`
+    ///   (`going`, `waitlisted`, `declined`).
+    public static func json(_ statuses: [MailingStatus], rsvp: [OccurrenceID: RSVPCounts] = [:]) -> String {
         struct Failure: Encodable {
             let recipient: String
             let state: String
@@ -16,6 +18,7 @@ public enum StatusReport {
             let failures: [Failure]
             /// Why deliveries were skipped, with how many.
             let skipped: [String: Int]
+            let rsvp: RSVPCounts?
         }
         struct Report: Encodable { let mailings: [Item] }
         let formatter = ISO8601DateFormatter()
@@ -30,18 +33,26 @@ public enum StatusReport {
                     Failure(
                         recipient: $0.key.recipient.value, state: $0.state.rawValue, reply: $0.lastReply ?? ""
                     )
-                }, skipped: status.skippedReasons)
+                }, skipped: status.skippedReasons, rsvp: answers(status, rsvp))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(Report(mailings: items))).map { String(decoding: $0, as: UTF8.self) }
             ?? "{\"mailings\": []}"
     }
+
+    /// The answers to an invitation's occurrence, shown with the invitation.
+    private static func answers(_ status: MailingStatus, _ rsvp: [OccurrenceID: RSVPCounts]) -> RSVPCounts? {
+        guard status.mailing.kind == .invitation, let occurrence = status.mailing.id.occurrence else { return nil }
+        return rsvp[occurrence]
+    }
 }
 
 extension StatusReport {
     /// `inviter status`: each mailing with its counts, what needs a person, and why some were skipped.
-    public static func lines(_ statuses: [MailingStatus], zone: TimeZone) -> [String] {
+    public static func lines(
+        _ statuses: [MailingStatus], zone: TimeZone, rsvp: [OccurrenceID: RSVPCounts] = [:]
+    ) -> [String] {
         var lines: [String] = []
         for status in statuses {
             let counts = DeliveryState.allCases.compactMap { state in
@@ -50,6 +61,11 @@ extension StatusReport {
             lines.append(
                 "\(status.mailing.id)  due \(MessageEncoder.rfc5322Date(status.mailing.dueAt, in: zone)): \(counts)"
             )
+            if let answers = answers(status, rsvp) {
+                lines.append(
+                    "  answers: \(answers.going) going, \(answers.waitlisted) on the waitlist, "
+                        + "\(answers.declined) declined")
+            }
             for entry in status.attention {
                 lines.append("  \(entry.state.rawValue): \(entry.key.recipient): \(entry.lastReply ?? "")")
             }

@@ -49,6 +49,18 @@ public enum NetworkLoader {
             }
         }
 
+        // The yes and no links point at `inviter serve`: without `[web]` nobody could answer.
+        if configuration.web == nil {
+            for event in events where event.rsvp || event.overrides.values.contains(where: { $0.rsvp == true }) {
+                let (file, line) = event.location
+                fatal.append(
+                    InputProblem(
+                        file: file, line: line, field: "rsvp",
+                        message:
+                            "answers need inviter serve: set [web] base_url in the configuration, or remove rsvp",
+                        kind: .configuration))
+            }
+        }
         guard fatal.filter({ $0.severity == .error }).isEmpty, var members else {
             throw InputProblems(fatal + problems)
         }

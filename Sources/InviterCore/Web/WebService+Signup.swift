@@ -121,23 +121,16 @@ extension WebService {
             try ledger.confirmSignup(key, now: now) != nil
         else { return invalidLink(acceptLanguage) }
         let page = WebPage(renderer: renderer, language: request.language)
-        let body =
+        var body =
             "<p>\(page.text("page_join_confirmed", ["network": name, "email": request.address.address]))</p>"
+        if let answered = try answerYesFromJoin(request, page: page, now: now) { body += "<p>\(answered)</p>" }
         return WebResponse(
             status: 200,
             html: page.document(title: page.plain("page_join_title", ["network": name]), body: body))
     }
 
     /// The occurrence `id` names, when an event still has it.
-    func occurrence(_ id: OccurrenceID) -> Occurrence? {
-        guard let event = network.events.first(where: { $0.id == id.eventID }),
-            let from = LocalDateTime(date: id.date.adding(days: -1), hour: 0, minute: 0),
-            let through = LocalDateTime(date: id.date.adding(days: 1), hour: 23, minute: 59)
-        else { return nil }
-        return event.occurrences(from: from, through: through, in: configuration.network.timeZone).first {
-            $0.id == id
-        }
-    }
+    func occurrence(_ id: OccurrenceID) -> Occurrence? { network.occurrence(id) }
 
     /// The form, with what was typed kept and the problem (a strings key) said above it.
     private func joinForm(_ form: JoinForm, language: LanguageCode, problem: String?, status: Int)
