@@ -15,11 +15,17 @@ public struct WebServer: Sendable {
     let sender: ConfirmationSender
     let limiter = ClientLimiter()
     let logger: Logger
+    /// The time the pages go by: the real one, or `serve --now`'s moment moving on from its start.
+    let clock: @Sendable () -> Date
 
-    public init(service: WebService, sender: ConfirmationSender, logger: Logger) {
+    public init(
+        service: WebService, sender: ConfirmationSender, logger: Logger,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.service = service
         self.sender = sender
         self.logger = logger
+        self.clock = clock
     }
 
     /// Serves until SIGTERM or SIGINT; `ready` gets the address actually bound (port 0 picks one).
@@ -43,14 +49,14 @@ public struct WebServer: Sendable {
                 contentType: request.headers[.contentType], body: Array(buffer: body))
             return html(
                 try await service.unsubscribe(
-                    token: token, request: asked, acceptLanguage: request.acceptLanguage, now: Date()))
+                    token: token, request: asked, acceptLanguage: request.acceptLanguage, now: clock()))
         }
         routes.get("/rsvp/:token") { request, context in
             let token = try context.parameters.require("token")
             let answer = request.uri.queryParameters["answer"].map(String.init)
             return html(
                 try service.rsvpPage(
-                    token: token, answer: answer, acceptLanguage: request.acceptLanguage, now: Date()))
+                    token: token, answer: answer, acceptLanguage: request.acceptLanguage, now: clock()))
         }
         routes.post("/rsvp/:token") { request, context in
             let token = try context.parameters.require("token")
@@ -59,21 +65,22 @@ public struct WebServer: Sendable {
             return html(
                 try service.answerRSVP(
                     token: token, fields: FormBody.fields(Array(buffer: body)),
-                    acceptLanguage: request.acceptLanguage, now: Date()))
+                    acceptLanguage: request.acceptLanguage, now: clock()))
         }
         routes.get("/join") { request, _ in
             let occurrence = request.uri.queryParameters["occurrence"].map(String.init)
             return html(
-                service.joinPage(occurrence: occurrence, acceptLanguage: request.acceptLanguage, now: Date()))
+                service.joinPage(occurrence: occurrence, acceptLanguage: request.acceptLanguage, now: clock())
+            )
         }
-        routes.post("/join") { [limiter, sender] request, context in
+        routes.post("/join") { [limiter, sender, clock] request, context in
             var request = request
             let body = try await request.collectBody(upTo: FormBody.limit)
-            guard limiter.admit(context.client(request), now: Date()) else {
+            guard limiter.admit(context.client(request), now: clock()) else {
                 return html(service.tooMany(request.acceptLanguage))
             }
             let form = WebService.JoinForm(fields: FormBody.fields(Array(buffer: body)))
-            let (page, queued) = try service.join(form, acceptLanguage: request.acceptLanguage, now: Date())
+            let (page, queued) = try service.join(form, acceptLanguage: request.acceptLanguage, now: clock())
             if queued { await sender.poke() }
             return html(page)
         }
@@ -81,14 +88,14 @@ public struct WebServer: Sendable {
             let token = try context.parameters.require("token")
             return html(
                 try service.confirmationPage(
-                    token: token, acceptLanguage: request.acceptLanguage, now: Date()))
+                    token: token, acceptLanguage: request.acceptLanguage, now: clock()))
         }
         routes.post("/join/:token") { request, context in
             let token = try context.parameters.require("token")
             var request = request
             _ = try await request.collectBody(upTo: FormBody.limit)
             return html(
-                try service.confirm(token: token, acceptLanguage: request.acceptLanguage, now: Date()))
+                try service.confirm(token: token, acceptLanguage: request.acceptLanguage, now: clock()))
         }
         var quiet = logger
         quiet.logLevel = .warning

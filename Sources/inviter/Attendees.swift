@@ -26,7 +26,9 @@ extension Inviter {
         func run() async throws {
             let network = try loadNetwork(options)
             guard let id = OccurrenceID(occurrence) else {
-                printError("error: \(occurrence.debugDescription) is not an occurrence such as christmas-lunch/2026-12-12")
+                printError(
+                    "error: \(occurrence.debugDescription) is not an occurrence such as christmas-lunch/2026-12-12"
+                )
                 throw ExitCodes.usage
             }
             guard let event = network.events.first(where: { $0.id == id.eventID }) else {
@@ -48,7 +50,8 @@ extension Inviter {
             do {
                 records = try readLedger(network.configuration)?.rsvps(of: id) ?? []
             } catch {
-                printError("error: cannot read the ledger in \(network.configuration.delivery.state.path): \(error)")
+                printError(
+                    "error: cannot read the ledger in \(network.configuration.delivery.state.path): \(error)")
                 throw ExitCodes.configError
             }
             let report = AttendeesReport(occurrence: found, records: records, network: network)

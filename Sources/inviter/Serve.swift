@@ -18,6 +18,11 @@ extension Inviter {
         @OptionGroup var options: ConfigOptions
         @Option(help: "Where to listen, HOST:PORT (default: [web] listen). Port 0 picks a free one.")
         var listen: String?
+        @Option(
+            help: ArgumentHelp(
+                "Answer as if it were this moment (ISO 8601 with an offset), the clock moving on from there.",
+                discussion: "For trying pages before or after an event starts; leave it out in production."))
+        var now: String?
 
         func run() async throws {
             let network = try loadNetwork(options)
@@ -48,7 +53,15 @@ extension Inviter {
             let logger = ToolLogging.makeLogger(label: "inviter.serve", trace: false)
             let sender = ConfirmationSender(
                 network: network, renderer: renderer, ledger: ledger, logger: logger)
-            let server = WebServer(service: service, sender: sender, logger: logger)
+            let clock: @Sendable () -> Date
+            if let now {
+                let moment = try options.instant(now)
+                let started = Date()
+                clock = { moment.addingTimeInterval(Date().timeIntervalSince(started)) }
+            } else {
+                clock = { Date() }
+            }
+            let server = WebServer(service: service, sender: sender, logger: logger, clock: clock)
             try await server.run(host: host, port: port) { address in
                 // Written straight to the descriptor, so a script waiting for it sees it at once.
                 FileHandle.standardOutput.write(

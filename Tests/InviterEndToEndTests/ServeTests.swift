@@ -62,10 +62,11 @@ struct ServeNetwork {
         return output
     }
 
-    func serve() throws -> ServeProcess {
+    /// - Parameter now: `serve --now`: the pages answer as at that moment.
+    func serve(now: String? = nil) throws -> ServeProcess {
         try ServeProcess(
             executable: CommandTests.executable, config: fixture.configURL, environment: Self.environment,
-            logDirectory: fixture.directory)
+            logDirectory: fixture.directory, arguments: now.map { ["--now", $0] } ?? [])
     }
 
     /// The lines of `inviter suppress list`, or none when nobody is suppressed.

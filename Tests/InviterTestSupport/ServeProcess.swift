@@ -19,13 +19,13 @@ public final class ServeProcess: @unchecked Sendable {
     /// this process's, and waits (at most `timeout` seconds) for its `Listening on` line.
     public init(
         executable: URL, config: URL, environment: [String: String], logDirectory: URL? = nil,
-        timeout: TimeInterval = 20
+        arguments: [String] = [], timeout: TimeInterval = 20
     ) throws {
         let directory = try logDirectory ?? TestPaths.temporaryDirectory("serve")
         errorLog = directory.appendingPathComponent("serve-\(UUID().uuidString.prefix(8)).err")
         _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
         process.executableURL = executable
-        process.arguments = ["serve", "--config", config.path, "--listen", "127.0.0.1:0"]
+        process.arguments = ["serve", "--config", config.path, "--listen", "127.0.0.1:0"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe()
         process.standardOutput = output

@@ -74,7 +74,8 @@ public struct AttendeesReport: Sendable {
         }
         let formatter = ISO8601DateFormatter()
         func line(_ entry: Entry, prefix: String) -> String {
-            let answered = formatter.date(from: entry.answered).map { ISO8601.local($0, in: zone) } ?? entry.answered
+            let answered =
+                formatter.date(from: entry.answered).map { ISO8601.local($0, in: zone) } ?? entry.answered
             return "  \(prefix)\(entry.email)  \(entry.name)  \(entry.language)  answered \(answered)"
         }
         for (title, entries) in [("Going", going), ("Waitlist", waitlist), ("Declined", declined)]

@@ -46,8 +46,10 @@ enum RSVPCheck {
         else { return [] }
         var problems: [InputProblem] = []
         let zone = network.configuration.network.timeZone
-        for occurrence in RSVPOccurrences.open(in: DuePlan(network: network, now: now), zone: zone, now: now) {
-            guard let capacity = occurrence.capacity, let going = counts[occurrence.id]?.going, going > capacity,
+        for occurrence in RSVPOccurrences.open(in: DuePlan(network: network, now: now), zone: zone, now: now)
+        {
+            guard let capacity = occurrence.capacity, let going = counts[occurrence.id]?.going,
+                going > capacity,
                 let event = events.first(where: { $0.id == occurrence.eventID })
             else { continue }
             let (file, line) = event.location

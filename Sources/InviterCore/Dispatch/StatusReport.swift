@@ -43,7 +43,9 @@ public enum StatusReport {
 
     /// The answers to an invitation's occurrence, shown with the invitation.
     private static func answers(_ status: MailingStatus, _ rsvp: [OccurrenceID: RSVPCounts]) -> RSVPCounts? {
-        guard status.mailing.kind == .invitation, let occurrence = status.mailing.id.occurrence else { return nil }
+        guard status.mailing.kind == .invitation, let occurrence = status.mailing.id.occurrence else {
+            return nil
+        }
         return rsvp[occurrence]
     }
 }

@@ -44,7 +44,8 @@ extension WebService {
                 let body =
                     occurrenceSummary(occurrence, page: page, seats: seats)
                     + answerForm(token: token, chosen: nil, page: page)
-                return WebResponse(status: 400, html: page.document(title: title(occurrence, page), body: body))
+                return WebResponse(
+                    status: 400, html: page.document(title: title(occurrence, page), body: body))
             }
             let result = try ledger.answerRSVP(
                 answer, occurrence: occurrence.id, address: address, capacity: occurrence.capacity,
@@ -72,7 +73,8 @@ extension WebService {
         guard let (id, address) = RSVPLink.read(token, network: name, secret: secret),
             let occurrence = occurrence(id), occurrence.rsvp
         else { return .closed(invalidLink(acceptLanguage)) }
-        let page = WebPage(renderer: renderer, language: language(for: address, acceptLanguage: acceptLanguage))
+        let page = WebPage(
+            renderer: renderer, language: language(for: address, acceptLanguage: acceptLanguage))
         let values = ["title": title(occurrence, page), "date": dates(occurrence, page).dateTime]
         if occurrence.cancelled {
             let body = "<p>\(page.text("page_rsvp_cancelled", values))</p>"
@@ -101,7 +103,8 @@ extension WebService {
         let escape = MarkdownBody.escapeHTML
         let dates = dates(occurrence, page)
         var html = "<h1>\(page.text("page_rsvp_question", ["title": title(occurrence, page)]))</h1>"
-        html += "<p><strong>\(page.text("when")):</strong> <bdi>\(escape(dates.longDate)), \(escape(dates.timeRange))</bdi><br>"
+        html +=
+            "<p><strong>\(page.text("when")):</strong> <bdi>\(escape(dates.longDate)), \(escape(dates.timeRange))</bdi><br>"
         html += "<strong>\(page.text("where")):</strong> <bdi>\(escape(occurrence.venue))</bdi></p>"
         if let left = seats.seatsLeft(of: occurrence.capacity) {
             if left > 0,

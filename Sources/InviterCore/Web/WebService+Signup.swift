@@ -123,7 +123,9 @@ extension WebService {
         let page = WebPage(renderer: renderer, language: request.language)
         var body =
             "<p>\(page.text("page_join_confirmed", ["network": name, "email": request.address.address]))</p>"
-        if let answered = try answerYesFromJoin(request, page: page, now: now) { body += "<p>\(answered)</p>" }
+        if let answered = try answerYesFromJoin(request, page: page, now: now) {
+            body += "<p>\(answered)</p>"
+        }
         return WebResponse(
             status: 200,
             html: page.document(title: page.plain("page_join_title", ["network": name]), body: body))
