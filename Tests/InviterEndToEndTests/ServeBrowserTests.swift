@@ -115,4 +115,39 @@ struct ServeBrowserTests {
         #expect(page.text.contains("Bliv medlem af Test Network"), "\(page.text)")
         #expect(page.title == "Bliv medlem af Test Network", "\(page.title)")
     }
+
+    /// An RSVP link from a captured invitation, answered yes by the button: the one seat in
+    /// Danish, then the waitlist in Arabic.
+    @Test func answeringYesInDanishAndArabic() throws {
+        let network = try ServeNetwork(
+            rows: "anne@example.org,Anne Holm,da,newcomers,,active\n"
+                + "amira@example.org,Amira Haddad,ar,newcomers,,active\n")
+        defer { network.sink.stop() }
+        let events = NetworkFixture.events.replacingOccurrences(
+            of: "capacity = 120", with: "capacity = 1\nrsvp = true")
+        try network.fixture.write("events.toml", bytes: Array(events.utf8))
+        try network.run(at: ServeNetwork.christmasLunchDue)
+        let mail = try network.mail()
+        let serve = try network.serve(now: RSVPTests.answering)
+        defer { serve.stop() }
+        let links = try RSVPTests.yesLinks(mail, on: serve)
+        let artifacts = network.fixture.directory.appendingPathComponent("screenshots")
+        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        let readers = [
+            ("anne@example.org", "da", "ltr", "Du er tilmeldt"),
+            ("amira@example.org", "ar", "rtl", "قائمة الانتظار برقم"),
+        ]
+        for (address, language, direction, answer) in readers {
+            let url = try #require(links[address])
+            let clicked = try Self.browse(
+                url, click: "button", screenshot: artifacts.appendingPathComponent("rsvp-\(language).png"))
+            #expect(clicked.method == "POST", "the button posts the form: \(clicked)")
+            #expect(clicked.status == 200, "\(clicked)")
+            #expect(clicked.lang == language && clicked.dir == direction, "\(clicked.lang) \(clicked.dir)")
+            #expect(clicked.text.contains(answer), "\(clicked.text)")
+        }
+        let output = try network.tool(["attendees", RSVPTests.lunch, "--csv"]).standardOutput
+        #expect(output.contains("going,,anne@example.org"), "\(output)")
+        #expect(output.contains("waitlisted,1,amira@example.org"), "\(output)")
+    }
 }

@@ -54,6 +54,17 @@ enum RSVPOccurrences {
         return result
     }
 
+    /// The seats left of each RSVP occurrence (with a capacity) a newsletter lists.
+    static func digestSeatsLeft(_ mailing: Mailing, counts: () throws -> [OccurrenceID: RSVPCounts]) rethrows
+        -> [OccurrenceID: Int]
+    {
+        var seats: [OccurrenceID: Int] = [:]
+        for occurrence in mailing.digest {
+            if let left = try seatsLeft(occurrence, counts: counts) { seats[occurrence.id] = left }
+        }
+        return seats
+    }
+
     /// The seats left of an RSVP occurrence with a capacity, from the ledger's counts; nil otherwise.
     static func seatsLeft(_ occurrence: Occurrence?, counts: () throws -> [OccurrenceID: RSVPCounts]) rethrows
         -> Int?

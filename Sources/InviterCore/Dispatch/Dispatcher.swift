@@ -214,6 +214,7 @@ public struct Dispatcher: Sendable {
             sequences[mailing.id] = sequence
             var request = RenderRequest(mailing: mailing, recipient: recipient, sequence: sequence, now: now)
             request.seatsLeft = try RSVPOccurrences.seatsLeft(mailing.occurrence, counts: rsvpCounts)
+            request.digestSeatsLeft = try RSVPOccurrences.digestSeatsLeft(mailing, counts: rsvpCounts)
             jobs.append((entry, request))
         }
         var batch = Batch(envelopes: [], entries: [:])

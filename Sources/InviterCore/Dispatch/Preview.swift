@@ -137,6 +137,7 @@ public enum Preview {
         let counts = (try? ledger?.rsvpCounts()) ?? [:]
         for (mailing, all, sequence) in jobs {
             let seatsLeft = RSVPOccurrences.seatsLeft(mailing.occurrence) { counts }
+            let digestSeatsLeft = RSVPOccurrences.digestSeatsLeft(mailing) { counts }
             var recipients = all
             if let wanted { recipients = recipients.filter { $0.address.key == wanted } }
             // In slices rendered and written on every core: each message is independent of the others.
@@ -146,8 +147,8 @@ public enum Preview {
                 DispatchQueue.concurrentPerform(iterations: slice.count) { index in
                     let result = Result<PreviewEntry?, Failure> { () throws(Failure) -> PreviewEntry? in
                         try preview(
-                            mailing, for: slice[index], sequence: sequence, seatsLeft: seatsLeft,
-                            request: request, renderer: renderer)
+                            mailing, for: slice[index], sequence: sequence,
+                            seats: (seatsLeft, digestSeatsLeft), request: request, renderer: renderer)
                     }
                     written.withLock { $0[index] = result }
                 }
@@ -181,13 +182,15 @@ extension Preview {
 
     /// Renders one message into its `.eml` and `.html` files; nil when it is not in the language asked for.
     private static func preview(
-        _ mailing: Mailing, for recipient: Recipient, sequence: Int, seatsLeft: Int?, request: PreviewRequest,
+        _ mailing: Mailing, for recipient: Recipient, sequence: Int,
+        seats: (left: Int?, digest: [OccurrenceID: Int]), request: PreviewRequest,
         renderer: MessageRenderer
     ) throws(Failure) -> PreviewEntry? {
         let rendered: RenderedMessage
         var message = RenderRequest(
             mailing: mailing, recipient: recipient, sequence: sequence, now: request.now)
-        message.seatsLeft = seatsLeft
+        message.seatsLeft = seats.left
+        message.digestSeatsLeft = seats.digest
         do {
             rendered = try renderer.render(message)
         } catch {

@@ -49,7 +49,9 @@ extension MessageRenderer {
         nextWeek.start = LocalDateTime.adding(seconds: 7 * 86_400, to: sample.start)
         nextWeek.end = LocalDateTime.adding(seconds: 7 * 86_400, to: sample.end)
         let newsletter = Mailing(newsletterOn: sample.date, digest: [sample, nextWeek], dueAt: Date())
-        requests.append(RenderRequest(mailing: newsletter, recipient: .member(member), now: Date()))
+        var digest = RenderRequest(mailing: newsletter, recipient: .member(member), now: Date())
+        digest.digestSeatsLeft[sample.id] = 3
+        requests.append(digest)
         for name in templates.announcements {
             let announcement = Mailing(announcement: name, segments: ["all"], dueAt: Date())
             requests.append(RenderRequest(mailing: announcement, recipient: .member(member), now: Date()))

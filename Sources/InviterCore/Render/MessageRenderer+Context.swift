@@ -72,14 +72,19 @@ extension MessageRenderer {
         if request.kind == .newsletter {
             var digest = request.digest
             if case .member(let member) = request.recipient { digest = digest.meant(for: member) }
-            context["occurrences"] = digestEntries(digest, language: language)
+            context["occurrences"] = digestEntries(
+                digest, language: language, seatsLeft: request.digestSeatsLeft)
         }
         return context
     }
 
     /// The newsletter's list: each event once, at its first occurrence, with the further dates of a
     /// repeating event in `also_dates` ("9.12.2026, 16.12.2026"), so a weekly activity is one entry, not five.
-    private func digestEntries(_ digest: [Occurrence], language: LanguageCode) -> [[String: Any]] {
+    ///
+    /// An RSVP event's entry says the seats left at its first date (`seats_text`), or that it is full.
+    private func digestEntries(_ digest: [Occurrence], language: LanguageCode, seatsLeft: [OccurrenceID: Int])
+        -> [[String: Any]]
+    {
         var order: [String] = []
         var byEvent: [String: [Occurrence]] = [:]
         for occurrence in digest {
@@ -97,9 +102,19 @@ extension MessageRenderer {
             }
             // Only present when there are further dates: a section on it then shows or hides.
             // Arabic script lists with the Arabic comma.
-            let separator = ["ar", "fa", "ur", "ps", "ckb"].contains(language.language) ? "، " : ", "
+            let separator = LanguageDirection.comma(language)
             if !later.isEmpty {
                 entry["also_dates"] = MarkdownBody.Value.text(later.joined(separator: separator))
+            }
+            if let left = seatsLeft[first.id] {
+                let fallback = network.defaultLanguage
+                let text =
+                    left > 0
+                    ? strings.plural("seats_left", count: left, language: language, fallback: fallback).map {
+                        $0 + "."
+                    }
+                    : strings.text("capacity_full", language: language, fallback: fallback)
+                if let text { entry["seats_text"] = MarkdownBody.Value.text(text) }
             }
             return entry
         }

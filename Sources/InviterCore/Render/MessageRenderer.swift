@@ -20,6 +20,8 @@ public struct RenderRequest: Sendable {
     /// Seats left of an RSVP occurrence with a capacity, when the message is rendered; nil for
     /// no limit (or no RSVP).
     public var seatsLeft: Int?
+    /// The same for each RSVP occurrence a newsletter lists.
+    public var digestSeatsLeft: [OccurrenceID: Int] = [:]
 
     public init(
         kind: MailingKind, mailingID: MailingID, occurrence: Occurrence, recipient: Recipient,
@@ -231,7 +233,8 @@ public struct MessageRenderer: Sendable {
             mailingID: request.mailingID, templateKey: request.templateKey, language: language,
             sequence: request.sequence, now: request.now, occurrence: request.occurrence, digest: digest,
             isPartner: values.isPartner, fieldNames: values.fieldNames, empty: slots.map(\.isEmpty),
-            hasLink: values.link != nil, hasMailto: values.mailto != nil, seatsLeft: request.seatsLeft)
+            hasLink: values.link != nil, hasMailto: values.mailto != nil, seatsLeft: request.seatsLeft,
+            digestSeatsLeft: request.digestSeatsLeft)
         return preparedMessages.message(for: shape) {
             let holes = values.replacing { index, _ in PreparedMessage.hole(index) }
             let rendered = texts(for: request, template: template, language: language, values: holes)

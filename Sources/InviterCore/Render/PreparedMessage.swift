@@ -264,6 +264,7 @@ final class PreparedMessages: Sendable {
         var hasMailto: Bool
         /// Seats left when the message was rendered: part of its text.
         var seatsLeft: Int?
+        var digestSeatsLeft: [OccurrenceID: Int]
 
         /// Hashes the few fields that tell shapes apart in practice; `==` still compares them all.
         /// Hashing the occurrence (its titles and descriptions in every language) for every

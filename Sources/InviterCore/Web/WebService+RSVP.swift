@@ -104,7 +104,7 @@ extension WebService {
         let dates = dates(occurrence, page)
         var html = "<h1>\(page.text("page_rsvp_question", ["title": title(occurrence, page)]))</h1>"
         html +=
-            "<p><strong>\(page.text("when")):</strong> <bdi>\(escape(dates.longDate)), \(escape(dates.timeRange))</bdi><br>"
+            "<p><strong>\(page.text("when")):</strong> <bdi>\(escape(dates.longDate))\(LanguageDirection.comma(page.language))\(escape(dates.timeRange))</bdi><br>"
         html += "<strong>\(page.text("where")):</strong> <bdi>\(escape(occurrence.venue))</bdi></p>"
         if let left = seats.seatsLeft(of: occurrence.capacity) {
             if left > 0,

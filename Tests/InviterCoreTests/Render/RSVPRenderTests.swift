@@ -90,7 +90,7 @@ import Testing
         #expect(!full.contains("pladser tilbage"))
     }
 
-    @Test func partnerCopiesCancellationsAndNetworksWithoutWebCarryNoAnswerLinks() throws {
+    @Test func partnerCopiesAndCancellationsCarryNoAnswerLinksAndRSVPNeedsWeb() throws {
         let fixture = try Self.fixture()
         let partner = Recipient.partner(
             Partner(
@@ -98,9 +98,37 @@ import Testing
                 kind: .company,
                 contact: "Hanne", language: try LanguageCode("da"), source: "partners.csv:2"))
         #expect(!(try fixture.render(.partner, Self.lunch, partner).message.text.contains("/rsvp/")))
-        let anne = Recipient.member(try RenderFixture.member("Anne Holm", "da"))
-        let withoutWeb = try Self.fixture(web: false).render(.invitation, Self.lunch, anne, seatsLeft: 3)
-        #expect(!withoutWeb.message.text.contains("/rsvp/"))
-        #expect(withoutWeb.message.text.contains("Svar på denne mail for at tilmelde dig"))
+        #expect(
+            !(try fixture.render(
+                .cancellation, "wednesday-hygge/2026-12-30",
+                .member(
+                    try RenderFixture.member("Anne Holm", "da"))
+            ).message.text.contains("/rsvp/")))
+        // Without `[web]` nobody could answer: the network does not load, and nothing is sent.
+        let problems: [InputProblem]
+        do {
+            _ = try Self.fixture(web: false)
+            problems = []
+        } catch let error as InputProblems {
+            problems = error.problems
+        }
+        #expect(
+            problems.contains { $0.field == "rsvp" && $0.message.contains("[web] base_url") }, "\(problems)")
+        #expect(problems.first?.line == 21, "the line of the RSVP event's [[event]]")
+    }
+
+    @Test func theNewsletterSaysTheSeatsLeftOfAnRSVPEvent() throws {
+        let fixture = try Self.fixture()
+        let digest = try ["wednesday-hygge/2026-12-02", "christmas-lunch/2026-12-12"].map(fixture.occurrence)
+        let mailing = Mailing(newsletterOn: digest[0].date, digest: digest, dueAt: RenderFixture.now)
+        let reader = Recipient.member(try RenderFixture.member("Emily Carter", "en"))
+        var request = RenderRequest(mailing: mailing, recipient: reader, now: RenderFixture.now)
+        request.digestSeatsLeft = [Self.lunch: 7]
+        let text = try fixture.renderer.render(request).message.text
+        #expect(text.contains("7 seats left."))
+        request.digestSeatsLeft = [Self.lunch: 0]
+        let full = try fixture.renderer.render(request).message.text
+        #expect(full.contains("The event is fully booked."), "\(full)")
+        #expect(try fixture.coldRenderer().render(request).message.text == full)
     }
 }
