@@ -29,6 +29,18 @@ struct MonthOfRuns {
         var invitedStart: String? = nil
         /// The change cancels the occurrence: a cancellation instead of the reminder.
         var cancelled = false
+        /// An RSVP occurrence: its capacity from each local time on (the first from the start of
+        /// the month); answers come from ``MonthOfRuns/answers``.
+        var capacity: [(at: String, seats: Int)] = []
+    }
+
+    /// A member's answer to an RSVP occurrence, given on the page their invitation links to.
+    struct Answer {
+        var at: String
+        var occurrence: String
+        var member: String
+        /// `yes` or `no`.
+        var answer: String
     }
 
     /// An organizer's edit of the copied network folder at a local time, before that moment's run.
@@ -47,6 +59,19 @@ struct MonthOfRuns {
             else { return (text, "") }
             let lines = chunks.remove(at: index)
             return (chunks.joined(separator: marker), lines)
+        }
+
+        /// Replaces `text` in `events.toml` (a capacity raised, say).
+        static func replace(_ text: String, with replacement: String, at: String) -> Edit {
+            Edit(at: at) { folder in
+                let file = folder.appendingPathComponent("events.toml")
+                let events = try String(contentsOf: file, encoding: .utf8)
+                guard events.contains(text) else {
+                    throw ServerStartError(description: "no \(text) in \(file.path)")
+                }
+                try events.replacingOccurrences(of: text, with: replacement).write(
+                    to: file, atomically: true, encoding: .utf8)
+            }
         }
 
         /// Adds an `[[event.override]]` to the event `id` in `events.toml`, as an organizer would
@@ -89,6 +114,7 @@ struct MonthOfRuns {
     var occurrences: [Planned] = []
     var newsletters: [Newsletter] = []
     var announcements: [Announcement] = []
+    var answers: [Answer] = []
     /// Active members an organizer suppresses before the month starts.
     var suppress: [String] = []
     var edits: [Edit] = []
@@ -136,6 +162,10 @@ struct MonthOfRuns {
         /// The local start its calendar part and text must name, and the calendar METHOD.
         var start: String?
         var method = "PUBLISH"
+        /// When a member's copy is due where it differs from `due` (a seat notice after each answer).
+        var dues: [String: Date] = [:]
+
+        func due(for recipient: String) -> Date { dues[recipient] ?? due }
     }
 
     // MARK: - The lists, read independently
@@ -226,11 +256,23 @@ struct MonthOfRuns {
                             id: "update/\(id)/1", due: Self.instant(changedAt), members: invited,
                             start: planned.start))
             }
+            let reminderDue = Self.daysBefore(reminderDays, Self.instant(planned.start))
+            var reminded = invited
+            if !planned.capacity.isEmpty {
+                let answered = rsvp(planned, until: reminderDue)
+                reminded = invited.filter { !answered.notReminded.contains($0) }
+                if !answered.seats.isEmpty {
+                    result.append(
+                        Expected(
+                            id: "seat/\(id)", due: answered.seats.map(\.due).min() ?? reminderDue,
+                            members: answered.seats.map(\.member), start: planned.start,
+                            dues: Dictionary(uniqueKeysWithValues: answered.seats.map { ($0.member, $0.due) })
+                        ))
+                }
+            }
             if !planned.cancelled {
                 result.append(
-                    Expected(
-                        id: "reminder/\(id)", due: Self.daysBefore(reminderDays, Self.instant(planned.start)),
-                        members: invited, start: planned.start))
+                    Expected(id: "reminder/\(id)", due: reminderDue, members: reminded, start: planned.start))
             }
         }
         for newsletter in newsletters {
@@ -252,12 +294,68 @@ struct MonthOfRuns {
         return result.filter { $0.due >= first && $0.due <= last }
     }
 
+    /// The organizer's rules for an RSVP occurrence, played by hand over its answers and capacity
+    /// changes up to `until`: who got a seat from the waitlist and when (each a seat notice), and
+    /// who said no or still waits (no reminder).
+    func rsvp(_ planned: Planned, until: Date) -> (
+        seats: [(member: String, due: Date)], notReminded: Set<String>
+    ) {
+        let id = "\(planned.event)/\(planned.date)"
+        enum Step {
+            case capacity(Int)
+            case answer(String, Bool)
+        }
+        var steps: [(at: Date, order: Int, step: Step)] = []
+        for (order, change) in planned.capacity.enumerated() {
+            steps.append((Self.instant(change.at), order, .capacity(change.seats)))
+        }
+        for (order, answer) in answers.enumerated() where answer.occurrence == id {
+            steps.append(
+                (Self.instant(answer.at), 1000 + order, .answer(answer.member, answer.answer == "yes")))
+        }
+        steps.sort { ($0.at, $0.order) < ($1.at, $1.order) }
+        var capacity = Int.max
+        var going: [String] = []
+        var waiting: [String] = []
+        var declined: Set<String> = []
+        var seats: [(member: String, due: Date)] = []
+        func promote(at time: Date) {
+            while going.count < capacity, !waiting.isEmpty {
+                let next = waiting.removeFirst()
+                going.append(next)
+                // Sent once: a second promotion of the same member sends no second notice.
+                if !seats.contains(where: { $0.member == next }) { seats.append((next, time)) }
+            }
+        }
+        for (at, _, step) in steps where at <= until {
+            switch step {
+            case .capacity(let seats):
+                capacity = seats
+                promote(at: at)
+            case .answer(let member, true):
+                promote(at: at)
+                guard !going.contains(member), !waiting.contains(member) else { continue }
+                declined.remove(member)
+                if going.count < capacity { going.append(member) } else { waiting.append(member) }
+            case .answer(let member, false):
+                let wasGoing = going.contains(member)
+                going.removeAll { $0 == member }
+                waiting.removeAll { $0 == member }
+                declined.insert(member)
+                if wasGoing { promote(at: at) }
+            }
+        }
+        return (seats, declined.union(waiting))
+    }
+
     /// Every moment cron runs `inviter run`: a quarter of an hour before, at and after each due time,
     /// and at 06:00 and 23:00 every day of the month.
     func cronTimes(_ expected: [Expected]) -> [Date] {
         var times = Set<Date>()
         for mailing in expected {
-            for offset in [-900.0, 0, 900] { times.insert(mailing.due.addingTimeInterval(offset)) }
+            for due in [mailing.due] + mailing.dues.values {
+                for offset in [-900.0, 0, 900] { times.insert(due.addingTimeInterval(offset)) }
+            }
         }
         var day = Self.instant(from)
         let last = Self.instant(through)
@@ -359,10 +457,16 @@ struct MonthOfRuns {
         let expected = expectations(lists, suppressed: suppressed)
         var outcome = Outcome()
         var edits = edits.sorted { Self.instant($0.at) < Self.instant($1.at) }[...]
+        var answers = answers.sorted { Self.instant($0.at) < Self.instant($1.at) }[...]
         for moment in cronTimes(expected) {
             while let edit = edits.first, Self.instant(edit.at) <= moment {
                 try edit.apply(copy)
                 edits = edits.dropFirst()
+            }
+            while let answer = answers.first, Self.instant(answer.at) <= moment {
+                let now = answers.prefix { $0.at == answer.at }
+                try give(Array(now), config: config, environment: environment, sink: sink)
+                answers = answers.dropFirst(now.count)
             }
             let result = try inviter(["run", "--now", Self.utc(moment)])
             outcome.runs += 1
@@ -387,6 +491,34 @@ struct MonthOfRuns {
             #expect(open == 0, "\(name): \(mailing["id"] ?? "") has \(counts)")
         }
         return outcome
+    }
+
+    /// Answers given at one moment: each member's yes or no link from their invitation, posted
+    /// to a `serve` answering as a minute before it, so that a seat notice a no causes is due
+    /// by that moment's run.
+    func give(_ answers: [Answer], config: URL, environment: [String: String], sink: SMTPSink) throws {
+        guard let first = answers.first else { return }
+        let serve = try ServeProcess(
+            executable: CommandTests.executable, config: config, environment: environment,
+            logDirectory: config.deletingLastPathComponent(),
+            arguments: ["--now", Self.utc(Self.instant(first.at).addingTimeInterval(-60))])
+        defer { serve.stop() }
+        let mail = try sink.messages().map { CapturedMail(recipients: $0.recipients, text: $0.text) }
+        for answer in answers {
+            let invitation = try #require(
+                mail.first { $0.isFor(answer.member) && $0.mailing == "invitation/\(answer.occurrence)" },
+                "\(name): \(answer.member) has no invitation to \(answer.occurrence) to answer from")
+            let text = try invitation.part("text/plain")
+            // `https://example.org/inviter/rsvp/<token>?answer=yes`, posted to the same path on serve.
+            let marker = try #require(text.range(of: "/rsvp/"), "\(name): no RSVP link for \(answer.member)")
+            let scheme = try #require(text[..<marker.lowerBound].range(of: "http", options: .backwards))
+            let link = text[scheme.lowerBound...].prefix { !" )\n?".contains($0) }
+            let path = try #require(link.components(separatedBy: "://").last).drop { $0 != "/" }
+            let response = try BlockingHTTP.postForm(serve.baseURL + path, [("answer", answer.answer)])
+            #expect(
+                response.status == 200,
+                "\(name): \(answer.member) answering \(answer.answer): \(response.status)")
+        }
     }
 
     // MARK: - Checks
@@ -441,8 +573,8 @@ struct MonthOfRuns {
             }
             // Sent at the first run at or after its due time: not early, not late.
             #expect(
-                message.date == Self.utc(mailing.due),
-                "\(name): \(message.mailing) to \(recipient) went at \(message.date), due \(Self.utc(mailing.due))"
+                message.date == Self.utc(mailing.due(for: recipient)),
+                "\(name): \(message.mailing) to \(recipient) went at \(message.date), due \(Self.utc(mailing.due(for: recipient)))"
             )
             let language = expectedLanguage(recipient)
             #expect(

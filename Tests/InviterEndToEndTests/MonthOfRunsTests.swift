@@ -33,10 +33,40 @@ import Testing
         for date in ["2026-12-05", "2026-12-12", "2026-12-19"] {
             occurrences.append(Planned(event: "board-games", date: date, start: "\(date)T14:00"))
         }
-        for date in ["2026-12-04", "2026-12-25"] {
-            occurrences.append(
-                Planned(event: "cook-n-talk", date: date, start: "\(date)T18:00", partners: everyone))
+        // Cook'n talk takes answers: three seats at first (80 in the example), five from the 28th.
+        occurrences.append(
+            Planned(
+                event: "cook-n-talk", date: "2026-12-04", start: "2026-12-04T18:00", partners: everyone,
+                capacity: [("2026-11-18T00:00", 3), ("2026-11-28T10:00", 5)]))
+        occurrences.append(
+            Planned(
+                event: "cook-n-talk", date: "2026-12-25", start: "2026-12-25T18:00", partners: everyone,
+                capacity: [("2026-11-18T00:00", 3), ("2026-11-28T10:00", 5)]))
+        let cooking = "cook-n-talk/2026-12-04"
+        var answers: [MonthOfRuns.Answer] = []
+        for (hour, member) in [
+            "mette.sorensen", "emily.carter", "james.okafor", "priya.raman", "anne.mikkelsen", "soren.aero",
+        ].enumerated() {
+            answers.append(
+                .init(
+                    at: "2026-11-21T1\(hour):00", occurrence: cooking, member: member + "@example.org",
+                    answer: "yes"))
         }
+        answers += [
+            // A double click, a no from someone who never said yes, and a going member who cannot come.
+            .init(
+                at: "2026-11-22T09:00", occurrence: cooking, member: "emily.carter@example.org", answer: "yes"
+            ),
+            .init(
+                at: "2026-11-22T09:00", occurrence: cooking, member: "lars.kristensen@example.org",
+                answer: "no"),
+            .init(
+                at: "2026-11-24T20:00", occurrence: cooking, member: "james.okafor@example.org", answer: "no"),
+            // Changing their mind after a no: to the end of the waitlist.
+            .init(
+                at: "2026-11-26T08:00", occurrence: cooking, member: "james.okafor@example.org", answer: "yes"
+            ),
+        ]
         // The Christmas lunch moves to a bigger hall after its invitation: an update, then the reminder.
         occurrences.append(
             Planned(
@@ -50,14 +80,23 @@ import Testing
                 .init(
                     template: "winter-programme", segments: ["newcomers", "spouses"], at: "2026-11-20T10:00")
             ],
+            answers: answers,
             suppress: ["lukasz.wojcik@example.org"],
             edits: [
+                .replace("capacity = 3", with: "capacity = 5", at: "2026-11-28T10:00"),
                 .override("basketball", at: "2026-12-08T10:00", "date = 2026-12-17\ncancelled = true"),
                 .override(
                     "christmas-lunch", at: "2026-12-01T12:00",
                     "date = 2026-12-12\nvenue = \"Herning Congress Centre, Hall B, Fuglsangs Allé 1, 7400 Herning\""
                 ),
-            ])
+            ],
+            prepare: { folder in
+                // Three seats, so the month fills them and the waitlist moves.
+                let file = folder.appendingPathComponent("events.toml")
+                let text = try String(contentsOf: file, encoding: .utf8)
+                try text.replacingOccurrences(of: "capacity = 80", with: "capacity = 3").write(
+                    to: file, atomically: true, encoding: .utf8)
+            })
         let outcome = try month.play()
         print(MonthOfRuns.summary("Herning", outcome))
     }
