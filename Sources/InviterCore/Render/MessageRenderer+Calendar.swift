@@ -30,7 +30,7 @@ extension MessageRenderer {
         guard let occurrence = request.occurrence, request.kind.isAboutOccurrence else { return nil }
         let fallback = network.defaultLanguage
         let method: CalendarMethod =
-            request.kind == .cancellation || occurrence.cancelled ? .cancel : .publish
+            request.kind.isCancellation || occurrence.cancelled ? .cancel : .publish
         let entry = CalendarEntry(
             uid: "\(occurrence.id)@\(network.from.domain)",
             // A cancellation must outrank the announcement it withdraws, or calendar programs ignore it.

@@ -36,7 +36,7 @@ extension MessageRenderer {
         var problems: [(announcement: String?, problem: InputProblem)] = []
         var requests: [RenderRequest] = []
         for kind in MailingKind.allCases where kind.isAboutOccurrence {
-            let recipient: Recipient = kind == .partner ? .partner(partner) : .member(member)
+            let recipient: Recipient = kind.isPartnerCopy ? .partner(partner) : .member(member)
             requests.append(
                 RenderRequest(
                     kind: kind, mailingID: Mailing(kind: kind, occurrence: sample, dueAt: Date()).id,

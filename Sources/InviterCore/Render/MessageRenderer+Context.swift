@@ -147,6 +147,8 @@ extension MessageRenderer {
     }
 
     /// The invitation in English and Danish, for a partner to forward: no member's data in it.
+    /// A cancellation's or an update's copy says so in the same two languages, since it goes to
+    /// the same people.
     private func partnerCopies(_ occurrence: Occurrence) -> [[String: Any]] {
         var copies: [[String: Any]] = []
         for code in ["en", "da"] {
@@ -169,6 +171,14 @@ extension MessageRenderer {
                 "where_label": MarkdownBody.Value.text(
                     strings.text("where", language: language, fallback: language) ?? "Where"),
             ]
+            for (name, key) in [
+                ("cancelled_label", "cancelled_heading"), ("cancelled_text", "forward_cancelled"),
+                ("changed_label", "changed_heading"), ("changed_text", "forward_changed"),
+            ] {
+                if let text = strings.text(key, language: language, fallback: language) {
+                    copy[name] = MarkdownBody.Value.text(text)
+                }
+            }
             if let (_, text) = interpreterTexts(
                 occurrence, language: language, fallback: language, key: "interpreters_offered_forward")
             {

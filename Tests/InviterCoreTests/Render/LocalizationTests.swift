@@ -48,7 +48,7 @@ extension LocalizationTests {
 
         @Test func shippedFilesLoadWithEveryKey() throws {
             #expect(table.languages.map(\.identifier) == Strings.shippedLanguages)
-            #expect(StringKey.all.count == 55)
+            #expect(StringKey.all.count == 59)
             for language in table.languages {
                 #expect(table.missingKeys(in: language) == [], "\(language)")
                 for key in StringKey.all where !key.isPlural {
