@@ -49,12 +49,13 @@ public struct NetworkCheck: Sendable {
                 members: network.members.members, partners: network.partners?.partners ?? [])
         lines += templateWarnings.map(\.description)
         let defaultLanguage = network.configuration.network.defaultLanguage
+        let fallback = network.configuration.network.languageFallback
         let templates = setup.renderer.templates
         let textWarnings = EventTextCheck.warnings(
             events: network.events, members: network.members.members, defaultLanguage: defaultLanguage,
+            fallback: fallback,
             renderedIn: {
-                templates.language(of: MailingKind.invitation.rawValue, for: $0, fallback: defaultLanguage)
-                    ?? $0
+                templates.language(of: MailingKind.invitation.rawValue, for: $0, fallback: fallback) ?? $0
             })
         lines += textWarnings.map(\.description)
         lines +=

@@ -25,6 +25,14 @@ public struct Configuration: Sendable {
         public var defaultLanguage: LanguageCode
         public var from: MailAddress
         public var replyTo: MailAddress?
+        /// The languages a reader gets before the default when the network has no text in
+        /// theirs: a Danish network's newcomers read English sooner than Danish.
+        public var fallbackLanguages: [LanguageCode] = []
+
+        /// Where every text falls back to: ``fallbackLanguages``, then ``defaultLanguage``, then English.
+        public var languageFallback: LanguageFallback {
+            LanguageFallback(default: defaultLanguage, preferred: fallbackLanguages)
+        }
     }
 
     public struct Sources: Sendable {
@@ -161,10 +169,21 @@ public struct Configuration: Sendable {
                 table.problem("default_language", error.description)
             }
         }
+        var fallbacks: [LanguageCode] = []
+        for text in table.strings("fallback_languages") ?? [] {
+            do {
+                let code = try LanguageCode(text)
+                if !fallbacks.contains(code) { fallbacks.append(code) }
+            } catch {
+                table.problem("fallback_languages", error.description)
+            }
+        }
         let from = address(table, "from", required: true)
         let replyTo = address(table, "reply_to", required: false)
         guard let name, let zone, let language, let from else { return nil }
-        return Network(name: name, timeZone: zone, defaultLanguage: language, from: from, replyTo: replyTo)
+        return Network(
+            name: name, timeZone: zone, defaultLanguage: language, from: from, replyTo: replyTo,
+            fallbackLanguages: fallbacks)
     }
 
     private static func address(_ table: TableReader, _ key: String, required: Bool) -> MailAddress? {

@@ -28,7 +28,7 @@ extension MessageRenderer {
     )? {
         // Only messages about one occurrence carry a calendar entry.
         guard let occurrence = request.occurrence, request.kind.isAboutOccurrence else { return nil }
-        let fallback = network.defaultLanguage
+        let fallback = network.languageFallback
         let method: CalendarMethod =
             request.kind.isCancellation || occurrence.cancelled ? .cancel : .publish
         let entry = CalendarEntry(

@@ -126,7 +126,7 @@ extension MessageRenderer {
             }
             guard !missing.isEmpty else { continue }
             let used = templates.template(
-                missing[0], language: language, fallback: network.defaultLanguage)?.1
+                missing[0], language: language, fallback: network.languageFallback)?.1
             warnings.append(
                 InputProblem(
                     file: InputFiles.displayName(templates.directory), line: 0,

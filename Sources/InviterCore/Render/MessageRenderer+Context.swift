@@ -9,7 +9,7 @@ extension MessageRenderer {
     func context(for request: RenderRequest, language: LanguageCode, values person: RecipientValues)
         -> [String: Any]
     {
-        let fallback = network.defaultLanguage
+        let fallback = network.languageFallback
         var values: [String: String] = ["network": network.name, "name": person.greetingName]
         var recipient: [String: Any] = [
             "email": MarkdownBody.Value.text(person.email),
@@ -105,7 +105,7 @@ extension MessageRenderer {
     private func occurrenceContext(_ occurrence: Occurrence, language: LanguageCode) -> (
         [String: Any], [String: Any]
     ) {
-        let fallback = network.defaultLanguage
+        let fallback = network.languageFallback
         let title = occurrence.title.resolve(language, fallback: fallback)?.text ?? occurrence.eventID
         let description = occurrence.description.resolve(language, fallback: fallback)?.text ?? ""
         let dates = DateTexts(
@@ -180,7 +180,8 @@ extension MessageRenderer {
                 }
             }
             if let (_, text) = interpreterTexts(
-                occurrence, language: language, fallback: language, key: "interpreters_offered_forward")
+                occurrence, language: language, fallback: LanguageFallback(default: language),
+                key: "interpreters_offered_forward")
             {
                 copy["interpreters_text"] = MarkdownBody.Value.text(text)
             }
@@ -215,7 +216,7 @@ extension MessageRenderer {
     /// - Parameter key: The sentence: `interpreters_offered` for members, who reply to the network,
     ///   or `interpreters_offered_forward` for a partner's copy, which names the network's address.
     private func interpreterTexts(
-        _ occurrence: Occurrence, language: LanguageCode, fallback: LanguageCode,
+        _ occurrence: Occurrence, language: LanguageCode, fallback: LanguageFallback,
         key: String = "interpreters_offered"
     ) -> (String, String)? {
         guard !occurrence.interpreters.isEmpty else { return nil }

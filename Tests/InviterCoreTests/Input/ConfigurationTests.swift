@@ -107,6 +107,16 @@ import Testing
                 ["\"dk\" is not an ISO 639", "\"da\""]
             ),
             (
+                "country code as a fallback language", "default_language = \"en\"",
+                "default_language = \"en\"\nfallback_languages = [\"de\", \"dk\"]", 5,
+                ["network.fallback_languages", "\"dk\" is not an ISO 639", "\"da\""]
+            ),
+            (
+                "fallback languages not a list", "default_language = \"en\"",
+                "default_language = \"en\"\nfallback_languages = 3", 5,
+                ["network.fallback_languages", "must be a list"]
+            ),
+            (
                 "invalid sender", "Test Network <events@example.org>", "events@@example.org", 5,
                 ["network.from", "more than one '@'"]
             ),
