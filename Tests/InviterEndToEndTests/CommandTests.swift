@@ -49,6 +49,24 @@ import Testing
         #expect(result.standardOutput.contains("Members: 1 list, 60 rows, 60 unique members"))
         #expect(result.standardOutput.contains("Partners: 10 (company 4, school 3, laerdansk 2, other 1)"))
         #expect(result.standardOutput.contains("25 occurrences in the next 8 weeks"))
+        // The demo is an example, and says so: a copy of it still sends from example.org.
+        #expect(
+            result.standardOutput.contains(
+                "inviter.toml:8: warning: network.from: \"events@example.org\" is the demo's example value"),
+            "\(result.standardOutput)")
+    }
+
+    /// The example values are `check`'s to point out; a run from cron does not repeat them.
+    @Test func onlyCheckWarnsAboutExampleValues() throws {
+        let fixture = try NetworkFixture()
+        let check = try Self.run(["check", "--config", fixture.configURL.path])
+        #expect(
+            check.standardOutput.contains("network.from: \"events@example.org\" is the demo's example value"))
+        let dry = try Self.run([
+            "run", "--dry-run", "--config", fixture.configURL.path, "--now", "2026-11-18T19:00:00+01:00",
+        ])
+        #expect(dry.status == 0, "\(dry.standardOutput)\(dry.standardError)")
+        #expect(!(dry.standardOutput + dry.standardError).contains("example value"), "\(dry.standardError)")
     }
 
     @Test func checkExits78ForConfigurationErrors() throws {

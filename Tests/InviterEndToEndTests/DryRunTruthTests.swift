@@ -53,11 +53,18 @@ import Testing
             dry.standardOutput.contains(
                 "update/wednesday-hygge/2026-12-02/1: 2 recipients (da 1, uk 1), moved after the invitation"),
             "\(dry.standardOutput)")
+        #expect(
+            dry.standardOutput.contains(
+                "partner-update/wednesday-hygge/2026-12-02/1: 1 recipient (da 1), moved after the invitation: "
+                    + "to the partner contacts who got the partner copy"),
+            "\(dry.standardOutput)")
         let previewed = try preview(fixture, at: Self.later)
         let run = try RunCommandTests.run(fixture, ["run", "--now", Self.later])
         #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
         let sent = try Self.sent(sink, after: before)
-        #expect(sent.count == 2)
+        #expect(sent.count == 3)
+        #expect(
+            sent.contains("partner-update/wednesday-hygge/2026-12-02/1 <hr@company.example.com>"), "\(sent)")
         #expect(previewed == sent, "the preview renders message for message what the run sends")
     }
 
@@ -71,10 +78,18 @@ import Testing
                 "cancellation/wednesday-hygge/2026-12-02: 2 recipients (da 1, uk 1), cancelled after the invitation"
             ),
             "\(dry.standardOutput)")
+        #expect(
+            dry.standardOutput.contains(
+                "partner-cancellation/wednesday-hygge/2026-12-02: 1 recipient (da 1), cancelled after the "
+                    + "invitation: to the partner contacts who got the partner copy"),
+            "\(dry.standardOutput)")
         let previewed = try preview(fixture, at: Self.later)
         _ = try RunCommandTests.run(fixture, ["run", "--now", Self.later])
         let sent = try Self.sent(sink, after: before)
-        #expect(sent.count == 2)
+        #expect(sent.count == 3)
+        #expect(
+            sent.contains("partner-cancellation/wednesday-hygge/2026-12-02 <hr@company.example.com>"),
+            "\(sent)")
         #expect(previewed == sent)
     }
 

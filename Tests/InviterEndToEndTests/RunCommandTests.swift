@@ -349,7 +349,9 @@ import Testing
         defer { sink.stop() }
         let second = try RunCommandTests.run(fixture, ["run", "--now", "2026-11-20T10:00:00+01:00"])
         #expect(second.status == 0, "\(second.standardOutput)\(second.standardError)")
-        #expect(second.standardOutput.contains("2 sent"), "the two invited members: \(second.standardOutput)")
+        #expect(
+            second.standardOutput.contains("3 sent"),
+            "the two invited members and the partner contact: \(second.standardOutput)")
         let updates = try sink.messages().filter {
             $0.text.contains("X-Inviter-Mailing: update/wednesday-hygge/2026-12-02/1")
         }
@@ -377,7 +379,9 @@ import Testing
         defer { sink.stop() }
         let second = try RunCommandTests.run(fixture, ["run", "--now", "2026-11-25T08:00:00+01:00"])
         #expect(second.status == 0, "\(second.standardOutput)\(second.standardError)")
-        #expect(second.standardOutput.contains("2 sent"), "the two invited members: \(second.standardOutput)")
+        #expect(
+            second.standardOutput.contains("3 sent"),
+            "the two invited members and the partner contact: \(second.standardOutput)")
         let again = try RunCommandTests.run(fixture, ["run", "--now", "2026-11-25T08:15:00+01:00"])
         #expect(again.standardOutput.contains("0 sent"), "a cancellation goes once")
         let reminderDue = try RunCommandTests.run(fixture, ["run", "--now", "2026-11-30T19:00:00+01:00"])
@@ -388,6 +392,41 @@ import Testing
         }
         #expect(cancellations.count == 2)
         #expect(cancellations.allSatisfy { $0.text.contains("METHOD:CANCEL") })
+    }
+
+    /// The partner contact who forwarded the invitation hears of the cancellation too, in the
+    /// partner copy's form, once; `preview` renders it by its id, and `status` lists it.
+    @Test func aCancellationReachesThePartnerContactInThePartnerCopysForm() throws {
+        let (sink, fixture) = try invitedThenChanged("cancelled = true")
+        defer { sink.stop() }
+        let id = "partner-cancellation/wednesday-hygge/2026-12-02"
+        let folder = fixture.directory.appendingPathComponent("preview-partner")
+        let preview = try RunCommandTests.run(
+            fixture, ["preview", "--now", "2026-11-25T08:00:00+01:00", "--mailing", id, "--out", folder.path])
+        #expect(preview.status == 0, "\(preview.standardOutput)\(preview.standardError)")
+        #expect(try DryRunTruthTests.previewed(folder) == ["\(id) <hr@company.example.com>"])
+
+        _ = try RunCommandTests.run(fixture, ["run", "--now", "2026-11-25T08:00:00+01:00"])
+        _ = try RunCommandTests.run(fixture, ["run", "--now", "2026-11-25T08:15:00+01:00"])
+        let copies = try sink.messages().filter { $0.text.contains("X-Inviter-Mailing: \(id)") }
+        #expect(copies.count == 1, "once")
+        let message = try #require(copies.first)
+        #expect(message.recipients == ["<hr@company.example.com>"])
+        let decoded = try DecodedMessage.decode(
+            Array(message.text.replacingOccurrences(of: "\n", with: "\r\n").utf8))
+        #expect(decoded.defects.isEmpty, "\(decoded.defects)")
+        #expect(
+            decoded.values("Subject") == [
+                "Aflyst – send gerne videre: Onsdagshygge, onsdag den 2. december 2026"
+            ])
+        #expect(decoded.values("List-Unsubscribe").first?.contains("partner") == true)
+        let calendar = try #require(decoded.parts.first { $0.type == "text/calendar" })
+        guard case .text(let ics) = calendar.content else {
+            Issue.record("no calendar text")
+            return
+        }
+        #expect(ics.contains("METHOD:CANCEL") && ics.contains("UID:wednesday-hygge/2026-12-02@example.org"))
+        #expect(RunCommandTests.counts(try RunCommandTests.status(fixture), id)["sent"] == 1)
     }
 }
 

@@ -126,7 +126,7 @@ public struct AnnouncementPlan: Sendable {
             candidates = candidates.filter {
                 renderer.templates.language(
                     of: "announcements/\(mailing.announcement ?? "")", for: $0.language ?? fallback,
-                    fallback: fallback) == code
+                    fallback: renderer.configuration.network.languageFallback) == code
             }
             guard !candidates.isEmpty else {
                 throw NoSample(description: "nobody it goes to reads it in \(code)")

@@ -13,11 +13,11 @@ extension Dispatcher {
         guard let occurrence = mailing.occurrence else { return 0 }
         if let sequence = mailing.id.sequence { return sequence }
         let current = try ledger.occurrenceVersion(occurrence.id)?.sequence ?? 0
-        return mailing.kind == .cancellation ? current + 1 : current
+        return mailing.kind.isCancellation ? current + 1 : current
     }
 
     /// Records the cancellations and updates the plan found (to everyone who got the invitation,
-    /// once), and what each occurrence's members have now been told: its time and place, and the
+    /// and to every partner contact who got the partner copy, once), and what each occurrence's members have now been told: its time and place, and the
     /// calendar SEQUENCE of that message.
     ///
     /// Both are due the moment a run first sees the change, however long after the invitation an

@@ -36,7 +36,7 @@ extension Dispatcher {
                 if leftOut[key] == nil { addresses.append(key) }
             }
             return addresses
-        case .partner, .newsletter, .cancellation:
+        case .partner, .newsletter, .cancellation, .partnerCancellation, .partnerUpdate:
             return try recipients(of: mailing).map(\.address.key)
         case .join, .seat:
             // Recorded by the sign-up page for the one address that asked, and with each
@@ -45,11 +45,12 @@ extension Dispatcher {
         }
     }
 
-    /// The recipients of a due mailing; a cancellation only reaches those who were invited.
+    /// The recipients of a due mailing; a cancellation only reaches those who were invited (or
+    /// sent the partner copy).
     func recipients(of mailing: Mailing) throws -> [Recipient] {
         let all = Planner.recipients(
             of: mailing, members: network.members.members, partners: network.partners?.partners ?? [])
-        guard mailing.kind == .cancellation, let invitation = mailing.id.invitation else { return all }
+        guard mailing.kind.isCancellation, let invitation = mailing.id.invitation else { return all }
         let invited = Set(try ledger.recipients(of: invitation, state: .sent))
         return all.filter { invited.contains($0.address.key) }
     }

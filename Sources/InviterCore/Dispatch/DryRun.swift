@@ -20,9 +20,12 @@ public enum DryRun {
             switch item.cause {
             case .due: break
             case .joined: line += ", to members who joined since it went out"
-            case .change where item.mailing.kind == .cancellation:
-                line += ", cancelled after the invitation: to those who got it"
-            case .change: line += ", moved after the invitation: to those who got it"
+            case .change:
+                line +=
+                    (item.mailing.kind.isCancellation
+                        ? ", cancelled after the invitation: " : ", moved after the invitation: ")
+                    + (item.mailing.id.isForPartners
+                        ? "to the partner contacts who got the partner copy" : "to those who got it")
             case .seat: line += ", seats freed by a raised capacity: to the first on the waitlist"
             case .waiting: line += ", recorded by an earlier run and waiting"
             case .missed: break

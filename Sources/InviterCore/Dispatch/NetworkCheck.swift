@@ -33,7 +33,9 @@ public struct NetworkCheck: Sendable {
             verdict = errors.contains { $0.kind == .configuration } ? .configurationErrors : .dataErrors
             return
         }
-        lines = network.problems.map(\.description)
+        // The demo's example values left in: the network loads, but its mail would reach nobody.
+        let exampleWarnings = network.configuration.exampleValues
+        lines = network.problems.map(\.description) + exampleWarnings.map(\.description)
         let setup: RenderSetup
         do {
             setup = try RenderSetup.load(network.configuration, extraFields: network.members.extraFields)
@@ -50,16 +52,20 @@ public struct NetworkCheck: Sendable {
                 members: network.members.members, partners: network.partners?.partners ?? [])
         lines += templateWarnings.map(\.description)
         let defaultLanguage = network.configuration.network.defaultLanguage
+        let fallback = network.configuration.network.languageFallback
         let templates = setup.renderer.templates
         let textWarnings = EventTextCheck.warnings(
             events: network.events, members: network.members.members, defaultLanguage: defaultLanguage,
+            fallback: fallback,
             renderedIn: {
-                templates.language(of: MailingKind.invitation.rawValue, for: $0, fallback: defaultLanguage)
-                    ?? $0
+                templates.language(of: MailingKind.invitation.rawValue, for: $0, fallback: fallback) ?? $0
             })
         lines += textWarnings.map(\.description)
         lines +=
-            CheckSummary(network, now: now, otherWarnings: templateWarnings.count + textWarnings.count).lines
+            CheckSummary(
+                network, now: now,
+                otherWarnings: exampleWarnings.count + templateWarnings.count + textWarnings.count
+            ).lines
         let languages = templates.languages(for: MailingKind.invitation.rawValue).map(\.identifier)
         lines.append(
             "Templates: \(languages.joined(separator: ", ")); "

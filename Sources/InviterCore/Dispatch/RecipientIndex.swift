@@ -21,7 +21,7 @@ struct RecipientIndex {
     /// The recipient of `key`: a partner contact for the mailings to partners, else a member. A person
     /// who is both gets both messages, each from the right list.
     func recipient(of key: DeliveryKey, kind: MailingKind?) -> Recipient? {
-        if kind == .partner || key.mailing.isForPartners {
+        if kind?.isPartnerCopy == true || key.mailing.isForPartners {
             return partners[key.recipient].map { .partner(partnerList[$0]) }
         }
         return members[key.recipient].map { .member(memberList[$0]) }

@@ -207,19 +207,30 @@ private struct Planning {
         return items
     }
 
-    /// Cancellations and updates a run would record now, to those who got the invitation.
+    /// Cancellations and updates a run would record now, to those who got the invitation, and
+    /// the same in the partner copy's form to the partner contacts who got the partner copy (the
+    /// guests they forwarded it to must not come to a cancelled evening).
     func changes(_ plan: DuePlan) throws -> [RunPlan.Item] {
         guard let ledger else { return [] }
         var items: [RunPlan.Item] = []
+        /// `mailing` and its partner copy, each to those who got its invitation, once.
+        func tell(_ mailing: Mailing, sequence: Int) throws {
+            for told in [mailing, mailing.partnerCopy].compactMap({ $0 }) {
+                guard let invitation = told.id.invitation, try ledger.mailing(told.id) == nil else {
+                    continue
+                }
+                let invited = try ledger.recipients(of: invitation, state: .sent)
+                guard !invited.isEmpty else { continue }
+                var item = resolved(told, cause: .change, addresses: invited, sequence: sequence)
+                item.recorded = invited
+                items.append(item)
+            }
+        }
         for mailing in plan.mailings where mailing.kind == .cancellation {
-            guard let occurrence = mailing.occurrence, now < occurrence.start.instant(in: zone),
-                try ledger.mailing(mailing.id) == nil
-            else { continue }
-            let invited = try ledger.recipients(of: .of(.invitation, occurrence.id), state: .sent)
-            guard !invited.isEmpty else { continue }
-            items.append(
-                resolved(mailing, cause: .change, addresses: invited, sequence: try sequence(of: mailing)))
-            items[items.count - 1].recorded = invited
+            guard let occurrence = mailing.occurrence, now < occurrence.start.instant(in: zone) else {
+                continue
+            }
+            try tell(mailing, sequence: try sequence(of: mailing))
         }
         for mailing in plan.mailings where mailing.kind == .invitation {
             guard let occurrence = mailing.occurrence, !occurrence.cancelled,
@@ -227,12 +238,9 @@ private struct Planning {
                 let version = try ledger.occurrenceVersion(occurrence.id),
                 version.fingerprint != Dispatcher.fingerprint(occurrence)
             else { continue }
-            let invited = try ledger.recipients(of: mailing.id, state: .sent)
-            guard !invited.isEmpty else { continue }
             let update = Mailing(
                 kind: .update, occurrence: occurrence, dueAt: now, sequence: version.sequence + 1)
-            items.append(resolved(update, cause: .change, addresses: invited, sequence: version.sequence + 1))
-            items[items.count - 1].recorded = invited
+            try tell(update, sequence: version.sequence + 1)
         }
         return items
     }
@@ -330,7 +338,7 @@ private struct Planning {
         guard let occurrence = mailing.occurrence else { return 0 }
         if let sequence = mailing.id.sequence { return sequence }
         let current = try ledger?.occurrenceVersion(occurrence.id)?.sequence ?? 0
-        return mailing.kind == .cancellation ? current + 1 : current
+        return mailing.kind.isCancellation ? current + 1 : current
     }
 }
 

@@ -113,8 +113,9 @@ extension StatusReport {
         return upcoming.map { mailing in
             let count: String
             switch mailing.kind {
-            case .cancellation: count = "to those who got the invitation"
-            case .update: count = "to those who got the invitation"
+            case .cancellation, .update: count = "to those who got the invitation"
+            case .partnerCancellation, .partnerUpdate:
+                count = "to the partner contacts who got the partner copy"
             default:
                 let recipients = Planner.recipients(
                     of: mailing, members: network.members.members, partners: network.partners?.partners ?? [])

@@ -18,6 +18,9 @@ public struct Configuration: Sendable {
     public var web: Web?
     /// The public sign-up form, when the network offers one.
     public var signup: Signup?
+    /// Warnings for the demo's example values still in the file (an address at example.org, a
+    /// `.invalid` host): `check` prints them; a run does not repeat them every five minutes.
+    public var exampleValues: [InputProblem] = []
 
     public struct Network: Sendable {
         public var name: String
@@ -25,6 +28,14 @@ public struct Configuration: Sendable {
         public var defaultLanguage: LanguageCode
         public var from: MailAddress
         public var replyTo: MailAddress?
+        /// The languages a reader gets before the default when the network has no text in
+        /// theirs: a Danish network's newcomers read English sooner than Danish.
+        public var fallbackLanguages: [LanguageCode] = []
+
+        /// Where every text falls back to: ``fallbackLanguages``, then ``defaultLanguage``, then English.
+        public var languageFallback: LanguageFallback {
+            LanguageFallback(default: defaultLanguage, preferred: fallbackLanguages)
+        }
     }
 
     public struct Sources: Sendable {
@@ -135,10 +146,45 @@ public struct Configuration: Sendable {
             throw InputProblems(
                 problems.filter { $0.severity == .error } + problems.filter { $0.severity == .warning })
         }
-        let configuration = Configuration(
+        var configuration = Configuration(
             file: url, network: network, sources: sources, schedule: schedule, delivery: delivery, smtp: smtp,
             unsubscribe: unsubscribe, web: web, signup: signup)
+        configuration.exampleValues = configuration.leftoverExamples(in: document)
         return (configuration, problems)
+    }
+
+    /// The settings that still hold an example value: a copy of the demo whose sender is
+    /// `events@example.org` sends mail that no relay delivers and no reader can answer.
+    private func leftoverExamples(in document: TOMLDocument) -> [InputProblem] {
+        func host(ofURL text: String?) -> String? { text.flatMap { URLComponents(string: $0)?.host } }
+        func host(ofAddress text: String?) -> String? {
+            guard let text, let at = text.lastIndex(of: "@") else { return nil }
+            return String(text[text.index(after: at)...])
+        }
+        let settings: [(section: String, key: String, value: String?, host: String?)] = [
+            ("network", "from", network.from.address, String(network.from.domain)),
+            ("network", "reply_to", network.replyTo?.address, network.replyTo.map { String($0.domain) }),
+            (
+                "unsubscribe", "mailto", unsubscribe?.mailto.address,
+                unsubscribe.map { String($0.mailto.domain) }
+            ),
+            ("unsubscribe", "url", unsubscribe?.url, host(ofURL: unsubscribe?.url)),
+            ("web", "base_url", web?.baseURL, host(ofURL: web?.baseURL)),
+            ("smtp", "url", smtp?.url, host(ofURL: smtp?.url)),
+            ("smtp", "username", smtp?.username, host(ofAddress: smtp?.username)),
+        ]
+        return settings.compactMap { setting in
+            guard let value = setting.value, let host = setting.host, ExampleDomains.contains(host) else {
+                return nil
+            }
+            let path = TOMLPath().appending(setting.section).appending(setting.key)
+            return InputProblem(
+                file: document.file, line: document.line(path), field: path.description,
+                message: "\(value.debugDescription) is the demo's example value (\(host) reaches nobody): "
+                    + "put the network's own here before real mail goes out",
+                severity: .warning, kind: .configuration)
+        }
+        .sorted { $0.line < $1.line }
     }
 
     private static func readNetwork(_ table: TableReader?) -> Network? {
@@ -161,10 +207,21 @@ public struct Configuration: Sendable {
                 table.problem("default_language", error.description)
             }
         }
+        var fallbacks: [LanguageCode] = []
+        for text in table.strings("fallback_languages") ?? [] {
+            do {
+                let code = try LanguageCode(text)
+                if !fallbacks.contains(code) { fallbacks.append(code) }
+            } catch {
+                table.problem("fallback_languages", error.description)
+            }
+        }
         let from = address(table, "from", required: true)
         let replyTo = address(table, "reply_to", required: false)
         guard let name, let zone, let language, let from else { return nil }
-        return Network(name: name, timeZone: zone, defaultLanguage: language, from: from, replyTo: replyTo)
+        return Network(
+            name: name, timeZone: zone, defaultLanguage: language, from: from, replyTo: replyTo,
+            fallbackLanguages: fallbacks)
     }
 
     private static func address(_ table: TableReader, _ key: String, required: Bool) -> MailAddress? {

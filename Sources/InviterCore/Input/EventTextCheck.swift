@@ -6,12 +6,16 @@
 /// template language they fall back to), since that is the title they see: a
 /// Tigrinya title helps nobody while there is no Tigrinya template.
 public enum EventTextCheck {
+    /// - Parameter fallback: Where a missing text comes from (the network's `fallback_languages`,
+    ///   then `defaultLanguage`); by default `defaultLanguage` alone.
     public static func warnings(
         events: [Event], members: [Member], defaultLanguage: LanguageCode,
+        fallback: LanguageFallback? = nil,
         renderedIn: (LanguageCode) -> LanguageCode = { $0 }
     )
         -> [InputProblem]
     {
+        let fallback = fallback ?? LanguageFallback(default: defaultLanguage)
         var warnings: [InputProblem] = []
         for event in events {
             let invited = Audience(event.audience)
@@ -29,7 +33,7 @@ public enum EventTextCheck {
                 var missing: [(LanguageCode, Int)] = []
                 var fallbackUsed: Set<LanguageCode> = []
                 for (language, count) in readers.sorted(by: { $0.key < $1.key }) {
-                    guard let resolved = text.resolve(language, fallback: defaultLanguage) else { continue }
+                    guard let resolved = text.resolve(language, fallback: fallback) else { continue }
                     if resolved.language != language,
                         resolved.language != LanguageCode(verified: language.language)
                     {

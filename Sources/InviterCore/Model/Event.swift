@@ -12,7 +12,15 @@ public struct LocalizedText: Sendable, Hashable {
     public func resolve(_ language: LanguageCode, fallback: LanguageCode) -> (
         text: String, language: LanguageCode
     )? {
-        for candidate in [language, LanguageCode(verified: language.language), fallback, .english] {
+        resolve(language, fallback: LanguageFallback(default: fallback))
+    }
+
+    /// The text in the first language of `fallback`'s chain for `language` that has one, else in
+    /// any language (alphabetically first).
+    public func resolve(_ language: LanguageCode, fallback: LanguageFallback) -> (
+        text: String, language: LanguageCode
+    )? {
+        for candidate in fallback.chain(for: language) {
             if let text = values[candidate] { return (text, candidate) }
         }
         return values.keys.sorted().first.flatMap { key in values[key].map { ($0, key) } }

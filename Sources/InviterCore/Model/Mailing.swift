@@ -18,7 +18,10 @@ public struct Mailing: Sendable, Hashable {
 
     /// The mailing of `kind` about `occurrence`; for an update, the `sequence`-th change.
     public init(kind: MailingKind, occurrence: Occurrence, dueAt: Date, sequence: Int = 0) {
-        self.id = kind == .update ? .update(occurrence.id, sequence: sequence) : .of(kind, occurrence.id)
+        self.id =
+            kind.isUpdate
+            ? .update(occurrence.id, sequence: sequence, partners: kind == .partnerUpdate)
+            : .of(kind, occurrence.id)
         self.kind = kind
         self.occurrence = occurrence
         self.digest = []
@@ -49,6 +52,21 @@ public struct Mailing: Sendable, Hashable {
         self.announcement = name
         self.segments = segments.isEmpty ? ["all"] : segments
         self.dueAt = dueAt
+    }
+
+    /// The same cancellation or update in the partner copy's form, for the partner contacts who
+    /// got the partner copy; nil for the other kinds, which partners either get as they are or
+    /// not at all.
+    public var partnerCopy: Mailing? {
+        guard let occurrence else { return nil }
+        switch kind {
+        case .cancellation:
+            return Mailing(kind: .partnerCancellation, occurrence: occurrence, dueAt: dueAt)
+        case .update:
+            return Mailing(
+                kind: .partnerUpdate, occurrence: occurrence, dueAt: dueAt, sequence: id.sequence ?? 0)
+        default: return nil
+        }
     }
 
     /// Whom the mailing's member messages are for.

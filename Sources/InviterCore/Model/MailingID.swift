@@ -1,6 +1,7 @@
 /// A mailing's identity, as it appears in `X-Inviter-Mailing`, in the ledger and in the
 /// Message-ID: `invitation/wednesday-hygge/2026-12-02`, `update/wednesday-hygge/2026-12-02/1`,
-/// `newsletter/2026-12-01`, `announcement/citizens-meeting/2026-12-01[/partners]`.
+/// `partner-update/wednesday-hygge/2026-12-02/1`, `newsletter/2026-12-01`,
+/// `announcement/citizens-meeting/2026-12-01[/partners]`.
 ///
 /// The one place where that text is made and read: every stage that needs the kind, the
 /// occurrence or the sequence of a mailing asks this value instead of splitting a string.
@@ -9,8 +10,10 @@ public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible
     public enum Form: Sendable, Hashable {
         /// An invitation, reminder, cancellation, partner copy or seat notice of one occurrence.
         case occurrence(MailingKind, OccurrenceID)
-        /// The `sequence`-th change of an occurrence's time or place, to those invited.
-        case update(OccurrenceID, sequence: Int)
+        /// The `sequence`-th change of an occurrence's time or place, to those invited; `partners`
+        /// for the copy to the partner contacts who got the partner copy, recorded apart from the
+        /// members' so that a person who is both gets both.
+        case update(OccurrenceID, sequence: Int, partners: Bool = false)
         /// The digest sent on `date`.
         case newsletter(LocalDate)
         /// A one-off announcement from template `name`, sent on `date` (none while only previewed
@@ -33,7 +36,9 @@ public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible
         self.form = form
         switch form {
         case .occurrence(let kind, let occurrence): description = "\(kind.rawValue)/\(occurrence)"
-        case .update(let occurrence, let sequence): description = "update/\(occurrence)/\(sequence)"
+        case .update(let occurrence, let sequence, let partners):
+            let kind = partners ? MailingKind.partnerUpdate : .update
+            description = "\(kind.rawValue)/\(occurrence)/\(sequence)"
         case .newsletter(let date): description = "newsletter/\(date)"
         case .announcement(let name, let date, let partners):
             description =
@@ -43,13 +48,15 @@ public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
-    /// The mailing of `kind` about `occurrence`; an update takes its sequence through ``update(_:sequence:)``.
+    /// The mailing of `kind` about `occurrence`; an update takes its sequence through
+    /// ``update(_:sequence:partners:)``.
     public static func of(_ kind: MailingKind, _ occurrence: OccurrenceID) -> MailingID {
         MailingID(.occurrence(kind, occurrence))
     }
 
-    public static func update(_ occurrence: OccurrenceID, sequence: Int) -> MailingID {
-        MailingID(.update(occurrence, sequence: sequence))
+    public static func update(_ occurrence: OccurrenceID, sequence: Int, partners: Bool = false) -> MailingID
+    {
+        MailingID(.update(occurrence, sequence: sequence, partners: partners))
     }
 
     public static func newsletter(_ date: LocalDate) -> MailingID { MailingID(.newsletter(date)) }
@@ -85,11 +92,11 @@ public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible
         case "newsletter":
             guard parts.count == 2, let date = LocalDate(iso: parts[1]) else { return nil }
             self.init(.newsletter(date))
-        case "update":
+        case "update", "partner-update":
             guard parts.count == 4, let id = occurrence(1), let sequence = Int(parts[3]), sequence >= 0,
                 parts[3].allSatisfy(\.isASCII)
             else { return nil }
-            self.init(.update(id, sequence: sequence))
+            self.init(.update(id, sequence: sequence, partners: first == "partner-update"))
         case "announcement":
             guard parts.count >= 2, parts.count <= 4, !parts[1].isEmpty else { return nil }
             var date: LocalDate?
@@ -105,7 +112,7 @@ public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible
             }
             self.init(.announcement(name: String(parts[1]), date: date, partners: partners))
         default:
-            guard let kind = MailingKind(rawValue: String(first)), kind != .update, kind != .newsletter,
+            guard let kind = MailingKind(rawValue: String(first)), !kind.isUpdate, kind != .newsletter,
                 kind != .announcement, kind != .join, parts.count == 3, let id = occurrence(1)
             else { return nil }
             self.init(.occurrence(kind, id))
@@ -116,7 +123,7 @@ public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible
     public var kind: MailingKind? {
         switch form {
         case .occurrence(let kind, _): kind
-        case .update: .update
+        case .update(_, _, let partners): partners ? .partnerUpdate : .update
         case .newsletter: .newsletter
         case .announcement: .announcement
         case .join: .join
@@ -127,23 +134,23 @@ public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible
     /// The occurrence the mailing is about, for the kinds that are about one.
     public var occurrence: OccurrenceID? {
         switch form {
-        case .occurrence(_, let id), .update(let id, _): id
+        case .occurrence(_, let id), .update(let id, _, _): id
         case .newsletter, .announcement, .sendTest, .join: nil
         }
     }
 
     /// An update's calendar SEQUENCE.
     public var sequence: Int? {
-        if case .update(_, let sequence) = form { return sequence }
+        if case .update(_, let sequence, _) = form { return sequence }
         return nil
     }
 
     /// Whether the deliveries under this id go to partner contacts rather than members.
     public var isForPartners: Bool {
         switch form {
-        case .occurrence(let kind, _): kind == .partner
-        case .announcement(_, _, let partners): partners
-        case .update, .newsletter, .sendTest, .join: false
+        case .occurrence(let kind, _): kind.isPartnerCopy
+        case .announcement(_, _, let partners), .update(_, _, let partners): partners
+        case .newsletter, .sendTest, .join: false
         }
     }
 
@@ -163,7 +170,9 @@ public struct MailingID: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// The invitation of the occurrence this mailing is about: who got it is who hears of changes.
-    public var invitation: MailingID? { occurrence.map { .of(.invitation, $0) } }
+    /// For the mailings to partner contacts, the partner copy: only a contact who was sent it
+    /// hears that it was cancelled or changed.
+    public var invitation: MailingID? { occurrence.map { .of(isForPartners ? .partner : .invitation, $0) } }
 
     public static func == (lhs: MailingID, rhs: MailingID) -> Bool { lhs.description == rhs.description }
     public func hash(into hasher: inout Hasher) { hasher.combine(description) }

@@ -14,10 +14,27 @@ public enum MailingKind: String, Sendable, CaseIterable, Codable {
     case join
     /// To a waitlisted member who got a seat that freed (`seat/<event>/<date>`), with the calendar entry.
     case seat
+    /// The cancellation in the partner copy's form, to the partner contacts who got the partner
+    /// copy: guests they forwarded the invitation to must hear of it too.
+    case partnerCancellation = "partner-cancellation"
+    /// The update in the partner copy's form, to the partner contacts who got the partner copy.
+    case partnerUpdate = "partner-update"
 
     /// The kinds every network needs a template for.
-    static let required: [MailingKind] = [.invitation, .reminder, .cancellation, .partner, .update]
+    static let required: [MailingKind] = [
+        .invitation, .reminder, .cancellation, .partner, .update, .partnerCancellation, .partnerUpdate,
+    ]
 
     /// The kinds about one occurrence, which carry a calendar part.
     public var isAboutOccurrence: Bool { ![.newsletter, .announcement, .join].contains(self) }
+
+    /// The kinds in the partner copy's form, for partner contacts to forward: a forwardable part
+    /// without anyone's personal link, and the contact's own opt-out.
+    public var isPartnerCopy: Bool { [.partner, .partnerCancellation, .partnerUpdate].contains(self) }
+
+    /// The kinds that withdraw an occurrence, whose calendar entry is a CANCEL.
+    public var isCancellation: Bool { self == .cancellation || self == .partnerCancellation }
+
+    /// The kinds that tell of a changed time or place, each change under its own sequence number.
+    public var isUpdate: Bool { self == .update || self == .partnerUpdate }
 }

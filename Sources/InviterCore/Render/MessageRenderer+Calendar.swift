@@ -28,9 +28,9 @@ extension MessageRenderer {
     )? {
         // Only messages about one occurrence carry a calendar entry.
         guard let occurrence = request.occurrence, request.kind.isAboutOccurrence else { return nil }
-        let fallback = network.defaultLanguage
+        let fallback = network.languageFallback
         let method: CalendarMethod =
-            request.kind == .cancellation || occurrence.cancelled ? .cancel : .publish
+            request.kind.isCancellation || occurrence.cancelled ? .cancel : .publish
         let entry = CalendarEntry(
             uid: "\(occurrence.id)@\(network.from.domain)",
             // A cancellation must outrank the announcement it withdraws, or calendar programs ignore it.

@@ -36,7 +36,7 @@ extension MessageRenderer {
         var problems: [(announcement: String?, problem: InputProblem)] = []
         var requests: [RenderRequest] = []
         for kind in MailingKind.allCases where kind.isAboutOccurrence {
-            let recipient: Recipient = kind == .partner ? .partner(partner) : .member(member)
+            let recipient: Recipient = kind.isPartnerCopy ? .partner(partner) : .member(member)
             var request = RenderRequest(
                 kind: kind, mailingID: Mailing(kind: kind, occurrence: sample, dueAt: Date()).id,
                 occurrence: sample, recipient: recipient, now: Date())
@@ -132,7 +132,7 @@ extension MessageRenderer {
             }
             guard !missing.isEmpty else { continue }
             let used = templates.template(
-                missing[0], language: language, fallback: network.defaultLanguage)?.1
+                missing[0], language: language, fallback: network.languageFallback)?.1
             warnings.append(
                 InputProblem(
                     file: InputFiles.displayName(templates.directory), line: 0,

@@ -9,7 +9,7 @@ extension MessageRenderer {
     func context(for request: RenderRequest, language: LanguageCode, values person: RecipientValues)
         -> [String: Any]
     {
-        let fallback = network.defaultLanguage
+        let fallback = network.languageFallback
         var values: [String: String] = ["network": network.name, "name": person.greetingName]
         var recipient: [String: Any] = [
             "email": MarkdownBody.Value.text(person.email),
@@ -124,7 +124,7 @@ extension MessageRenderer {
     private func occurrenceContext(_ occurrence: Occurrence, language: LanguageCode) -> (
         [String: Any], [String: Any]
     ) {
-        let fallback = network.defaultLanguage
+        let fallback = network.languageFallback
         let title = occurrence.title.resolve(language, fallback: fallback)?.text ?? occurrence.eventID
         let description = occurrence.description.resolve(language, fallback: fallback)?.text ?? ""
         let dates = DateTexts(
@@ -166,6 +166,8 @@ extension MessageRenderer {
     }
 
     /// The invitation in English and Danish, for a partner to forward: no member's data in it.
+    /// A cancellation's or an update's copy says so in the same two languages, since it goes to
+    /// the same people.
     private func partnerCopies(_ occurrence: Occurrence) -> [[String: Any]] {
         var copies: [[String: Any]] = []
         for code in ["en", "da"] {
@@ -188,8 +190,17 @@ extension MessageRenderer {
                 "where_label": MarkdownBody.Value.text(
                     strings.text("where", language: language, fallback: language) ?? "Where"),
             ]
+            for (name, key) in [
+                ("cancelled_label", "cancelled_heading"), ("cancelled_text", "forward_cancelled"),
+                ("changed_label", "changed_heading"), ("changed_text", "forward_changed"),
+            ] {
+                if let text = strings.text(key, language: language, fallback: language) {
+                    copy[name] = MarkdownBody.Value.text(text)
+                }
+            }
             if let (_, text) = interpreterTexts(
-                occurrence, language: language, fallback: language, key: "interpreters_offered_forward")
+                occurrence, language: language, fallback: LanguageFallback(default: language),
+                key: "interpreters_offered_forward")
             {
                 copy["interpreters_text"] = MarkdownBody.Value.text(text)
             }
@@ -224,7 +235,7 @@ extension MessageRenderer {
     /// - Parameter key: The sentence: `interpreters_offered` for members, who reply to the network,
     ///   or `interpreters_offered_forward` for a partner's copy, which names the network's address.
     private func interpreterTexts(
-        _ occurrence: Occurrence, language: LanguageCode, fallback: LanguageCode,
+        _ occurrence: Occurrence, language: LanguageCode, fallback: LanguageFallback,
         key: String = "interpreters_offered"
     ) -> (String, String)? {
         guard !occurrence.interpreters.isEmpty else { return nil }

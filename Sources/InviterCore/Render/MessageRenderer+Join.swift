@@ -23,7 +23,7 @@ extension MessageRenderer {
             throw RenderError(description: "a sign-up confirmation needs [web] and its secret")
         }
         let language = request.language
-        let fallback = network.defaultLanguage
+        let fallback = network.languageFallback
         func text(_ key: String, _ values: [String: String] = [:]) -> String {
             strings.text(key, language: language, fallback: fallback, values: values) ?? ""
         }

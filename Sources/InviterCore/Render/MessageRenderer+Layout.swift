@@ -13,7 +13,7 @@ extension MessageRenderer {
         } else {
             key = "unsubscribe_line"
         }
-        return strings.text(key, language: language, fallback: network.defaultLanguage, values: values)
+        return strings.text(key, language: language, fallback: network.languageFallback, values: values)
             ?? "\(network.name): \(person.link ?? "")"
     }
 
@@ -28,7 +28,7 @@ extension MessageRenderer {
             "body": body,
             "footer": footer,
             "unsubscribe_label": strings.text(
-                "unsubscribe", language: language, fallback: network.defaultLanguage) ?? "Unsubscribe",
+                "unsubscribe", language: language, fallback: network.languageFallback) ?? "Unsubscribe",
         ]
         // Absent rather than empty: Mustache shows a section for an empty text, which would put an
         // "Unsubscribe" link to nowhere under a page or a sign-up confirmation.

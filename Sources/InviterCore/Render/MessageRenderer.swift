@@ -138,7 +138,8 @@ public struct MessageRenderer: Sendable {
         DeliveryKey(mailing: mailingID, recipient: recipient).messageID(domain: network.from.domain)
     }
 
-    /// The recipient's language, else the network's default, else English: the chain every text follows.
+    /// The recipient's language, else the network's default: where the chain every text follows
+    /// (``Configuration/Network/languageFallback``) starts.
     func language(for recipient: Recipient) -> LanguageCode {
         recipient.language ?? network.defaultLanguage
     }
@@ -147,7 +148,7 @@ public struct MessageRenderer: Sendable {
         let wanted = language(for: request.recipient)
         guard
             let (template, language) = templates.template(
-                request.templateKey, language: wanted, fallback: network.defaultLanguage)
+                request.templateKey, language: wanted, fallback: network.languageFallback)
         else {
             throw RenderError(
                 description:

@@ -44,8 +44,9 @@ public struct DuePlan: Sendable {
     /// Mailings due after now, soonest first, for "nothing is due; next:" hints.
     public var upcoming: [Mailing] { mailings.filter { $0.dueAt > now } }
 
-    /// The mailing a ledger id names: a planned one, an announcement, or an update of a planned
-    /// occurrence; nil when no event or template stands behind it any more.
+    /// The mailing a ledger id names: a planned one, an announcement, an update of a planned
+    /// occurrence, or the partner contacts' copy of a cancellation; nil when no event or template
+    /// stands behind it any more.
     public func mailing(_ id: MailingID) -> Mailing? {
         if let mailing = known[id] { return mailing }
         switch id.form {
@@ -53,9 +54,14 @@ public struct DuePlan: Sendable {
             var mailing = Mailing(announcement: name, segments: ["all"], dueAt: .distantPast)
             mailing.id = id
             return mailing
-        case .update(let occurrence, let sequence):
+        case .update(let occurrence, let sequence, let partners):
             guard let invitation = known[.of(.invitation, occurrence)]?.occurrence else { return nil }
-            return Mailing(kind: .update, occurrence: invitation, dueAt: .distantPast, sequence: sequence)
+            return Mailing(
+                kind: partners ? .partnerUpdate : .update, occurrence: invitation, dueAt: .distantPast,
+                sequence: sequence)
+        case .occurrence(.partnerCancellation, let occurrence):
+            guard let cancellation = known[.of(.cancellation, occurrence)] else { return nil }
+            return cancellation.partnerCopy
         case .occurrence(.seat, let occurrence):
             // A seat notice: recorded by a promotion, about an occurrence the plan knows.
             guard let invitation = known[.of(.invitation, occurrence)]?.occurrence else { return nil }

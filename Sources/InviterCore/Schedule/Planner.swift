@@ -74,11 +74,12 @@ public enum Planner {
         return partners.filter { kinds.contains($0.kind) }
     }
 
-    /// The recipients of a mailing.
+    /// The recipients of a mailing (of a cancellation or an update: everyone it could reach, of
+    /// whom only those who got the invitation, or the partner copy, are told).
     public static func recipients(of mailing: Mailing, members: [Member], partners: [Partner]) -> [Recipient]
     {
         switch mailing.kind {
-        case .partner:
+        case .partner, .partnerCancellation, .partnerUpdate:
             guard let occurrence = mailing.occurrence else { return [] }
             return Self.partners(of: occurrence, partners: partners).map(Recipient.partner)
         case .newsletter:

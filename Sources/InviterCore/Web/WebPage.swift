@@ -30,7 +30,7 @@ struct WebPage {
     func text(_ key: String, _ values: [String: String] = [:]) -> String {
         let escaped = values.mapValues { "<bdi>" + MarkdownBody.escapeHTML($0) + "</bdi>" }
         let raw =
-            renderer.strings.text(key, language: language, fallback: network.defaultLanguage, values: [:])
+            renderer.strings.text(key, language: language, fallback: network.languageFallback, values: [:])
             ?? key
         // The template's own text is escaped before the (already escaped) values go in, so a
         // translation with an `&` stays text and a value never becomes markup.
@@ -39,7 +39,7 @@ struct WebPage {
 
     /// The text of `key` as it is, for the document's title (which the layout escapes itself).
     func plain(_ key: String, _ values: [String: String] = [:]) -> String {
-        renderer.strings.text(key, language: language, fallback: network.defaultLanguage, values: values)
+        renderer.strings.text(key, language: language, fallback: network.languageFallback, values: values)
             ?? key
     }
 

@@ -146,7 +146,7 @@ extension WebService {
             let dates = DateTexts(
                 start: occurrence.start, end: occurrence.end, language: language,
                 zone: configuration.network.timeZone)
-            let title = occurrence.title.resolve(language, fallback: configuration.network.defaultLanguage)?
+            let title = occurrence.title.resolve(language, fallback: configuration.network.languageFallback)?
                 .text
             body +=
                 "<p>\(page.text("page_join_occurrence", ["title": title ?? id.eventID, "date": dates.dateTime]))</p>"

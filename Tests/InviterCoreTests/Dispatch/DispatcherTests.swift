@@ -30,14 +30,19 @@ import Testing
 
     /// - Parameters:
     ///   - members: The member list; by default the fixture's two members.
+    ///   - events: The events file; by default the fixture's.
+    ///   - partners: The partner list; by default the fixture's one company contact.
     ///   - ledger: The ledger to record into, for a script that looks at it.
     ///   - script: The server's answer to each envelope.
     static func setUp(
-        members: String = NetworkFixture.members, batchSize: Int = 500, handOverGroup: Int = 2,
+        members: String = NetworkFixture.members, events: String = NetworkFixture.events,
+        partners: String = NetworkFixture.partners, batchSize: Int = 500, handOverGroup: Int = 2,
         ledger: MemoryLedger = MemoryLedger(),
         script: @escaping @Sendable (Envelope) -> MemoryTransport.Outcome = { _ in .delivered }
     ) throws -> Setup {
-        let fixture = try NetworkFixture(["members.csv": members])
+        let fixture = try NetworkFixture([
+            "members.csv": members, "events.toml": events, "partners.csv": partners,
+        ])
         let network = try NetworkLoader.load(configuration: fixture.configURL)
         let renderer = try RenderSetup.load(
             network.configuration, extraFields: network.members.extraFields, environment: [:]

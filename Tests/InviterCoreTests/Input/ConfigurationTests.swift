@@ -107,6 +107,16 @@ import Testing
                 ["\"dk\" is not an ISO 639", "\"da\""]
             ),
             (
+                "country code as a fallback language", "default_language = \"en\"",
+                "default_language = \"en\"\nfallback_languages = [\"de\", \"dk\"]", 5,
+                ["network.fallback_languages", "\"dk\" is not an ISO 639", "\"da\""]
+            ),
+            (
+                "fallback languages not a list", "default_language = \"en\"",
+                "default_language = \"en\"\nfallback_languages = 3", 5,
+                ["network.fallback_languages", "must be a list"]
+            ),
+            (
                 "invalid sender", "Test Network <events@example.org>", "events@@example.org", 5,
                 ["network.from", "more than one '@'"]
             ),
@@ -221,6 +231,52 @@ import Testing
         #expect(problems.contains { $0.contains("unsubscribe.url") && $0.contains("https://") })
         #expect(problems.contains { $0.contains("unsubscribe.url") && $0.contains("{token}") })
         #expect(problems.contains { $0.contains("unsubscribe.secret_env") && $0.contains("required") })
+    }
+
+    /// The demo's example values left in a copied configuration: a warning for each, at its line,
+    /// kept apart from the problems a run prints every time.
+    @Test func warnsAboutEachExampleValueLeftIn() throws {
+        let config =
+            NetworkFixture.config.replacingOccurrences(
+                of: "from = \"Test Network <events@example.org>\"",
+                with: "from = \"Test Network <events@example.org>\"\nreply_to = \"hello@Herning.Example.COM\""
+            )
+                + """
+                [smtp]
+                url = "smtp://relay.example.invalid:587"
+                tls = "starttls"
+                username = "events@real-network.dk"
+                password_env = "INVITER_SMTP_PASSWORD"
+
+                [unsubscribe]
+                mailto = "unsubscribe@real-network.dk"
+
+                """
+        let fixture = try NetworkFixture(["inviter.toml": config])
+        let network = try NetworkLoader.load(configuration: fixture.configURL)
+        let warnings = network.configuration.exampleValues.map {
+            $0.description.replacingOccurrences(of: fixture.directory.path + "/", with: "")
+        }
+        #expect(
+            warnings == [
+                "inviter.toml:5: warning: network.from: \"events@example.org\" is the demo's example value "
+                    + "(example.org reaches nobody): put the network's own here before real mail goes out",
+                "inviter.toml:6: warning: network.reply_to: \"hello@Herning.Example.COM\" is the demo's example "
+                    + "value (Herning.Example.COM reaches nobody): put the network's own here before real mail "
+                    + "goes out",
+                "inviter.toml:24: warning: smtp.url: \"smtp://relay.example.invalid:587\" is the demo's example "
+                    + "value (relay.example.invalid reaches nobody): put the network's own here before real mail "
+                    + "goes out",
+            ], "\(warnings)")
+        #expect(network.problems.isEmpty, "a run does not print them: \(network.problems)")
+    }
+
+    @Test func aNetworkWithItsOwnAddressesHasNoExampleValues() throws {
+        let config = NetworkFixture.config.replacingOccurrences(
+            of: "events@example.org", with: "events@examples-of-kindness.org")
+        let network = try NetworkLoader.load(
+            configuration: try NetworkFixture(["inviter.toml": config]).configURL)
+        #expect(network.configuration.exampleValues.isEmpty, "\(network.configuration.exampleValues)")
     }
 
     @Test func reportsAMissingConfigurationFile() {

@@ -48,7 +48,7 @@ extension LocalizationTests {
 
         @Test func shippedFilesLoadWithEveryKey() throws {
             #expect(table.languages.map(\.identifier) == Strings.shippedLanguages)
-            #expect(StringKey.all.count == 70)
+            #expect(StringKey.all.count == 74)
             for language in table.languages {
                 #expect(table.missingKeys(in: language) == [], "\(language)")
                 for key in StringKey.all where !key.isPlural {

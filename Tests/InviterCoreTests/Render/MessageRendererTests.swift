@@ -83,7 +83,7 @@ struct RenderFixture {
     ) throws -> RenderedMessage {
         let occurrence = try occurrence(occurrenceID)
         // An update is rendered as a run sends the first change: `update/<occurrence>/1`, SEQUENCE 1.
-        let sequence = kind == .update ? 1 : 0
+        let sequence = kind.isUpdate ? 1 : 0
         var request = RenderRequest(
             kind: kind,
             mailingID: Mailing(kind: kind, occurrence: occurrence, dueAt: Self.now, sequence: sequence).id,
@@ -113,11 +113,12 @@ struct RenderFixture {
     @Test(arguments: goldenCases)
     func matchesGoldenFile(_ name: String) throws {
         let fixture = try RenderFixture()
-        let parts = name.split(separator: "-")
-        let kind = try #require(MailingKind(rawValue: String(parts[0])))
-        let language = String(parts[1])
+        // The language is the last part: kinds such as `partner-update` have a hyphen of their own.
+        let split = try #require(name.lastIndex(of: "-"))
+        let kind = try #require(MailingKind(rawValue: String(name[..<split])))
+        let language = String(name[name.index(after: split)...])
         let recipient: Recipient
-        if kind == .partner {
+        if kind.isPartnerCopy {
             recipient = .partner(
                 Partner(
                     address: try MailAddress("hr@company.example.com"), organisation: "Example A/S",
@@ -147,7 +148,7 @@ struct RenderFixture {
                 RenderRequest(mailing: mailing, recipient: recipient, now: RenderFixture.now))
         default:
             let occurrenceID: OccurrenceID =
-                kind == .cancellation ? "wednesday-hygge/2026-12-30" : "wednesday-hygge/2026-12-16"
+                kind.isCancellation ? "wednesday-hygge/2026-12-30" : "wednesday-hygge/2026-12-16"
             rendered = try fixture.render(kind, occurrenceID, recipient)
         }
         #expect(rendered.language.identifier == language, "the \(language) template was used")

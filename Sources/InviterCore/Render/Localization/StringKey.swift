@@ -39,6 +39,10 @@ public struct StringKey: Sendable, Hashable {
             "partner_unsubscribe_line", placeholders: ["organisation", "network", "link"],
             required: ["link"]),
         StringKey("partner_note", placeholders: ["network", "organisation"]),
+        // To a partner contact who got the partner copy, when the occurrence is cancelled or
+        // changed: pass it on to those the invitation was forwarded to.
+        StringKey("partner_cancelled_note", placeholders: ["network", "organisation"]),
+        StringKey("partner_changed_note", placeholders: ["network", "organisation"]),
         StringKey("invitation_heading"),
         StringKey("reminder_heading"),
         StringKey("cancelled_heading"),
@@ -103,6 +107,9 @@ public struct StringKey: Sendable, Hashable {
         StringKey("join_mail_body", placeholders: ["network"]),
         StringKey("join_mail_ignore"),
         StringKey("join_here", placeholders: ["link"], required: ["link"]),
+        // In the forwardable part of a partner's cancellation and update.
+        StringKey("forward_cancelled"),
+        StringKey("forward_changed"),
     ]
 
     /// The keys by name.

@@ -36,7 +36,14 @@ public struct StringsTable: Sendable {
     public func text(
         _ key: String, language: LanguageCode, fallback: LanguageCode, values: [String: String] = [:]
     ) -> String? {
-        for code in StringsTable.chain(language, fallback: fallback) {
+        text(key, language: language, fallback: LanguageFallback(default: fallback), values: values)
+    }
+
+    /// The same, along the network's whole fallback chain (its `fallback_languages`, then the default).
+    public func text(
+        _ key: String, language: LanguageCode, fallback: LanguageFallback, values: [String: String] = [:]
+    ) -> String? {
+        for code in fallback.chain(for: language) {
             guard let entry = tables[code]?[key] else { continue }
             guard case .text(let text) = entry else { return nil }
             return Placeholders.substitute(text, values)
@@ -56,7 +63,17 @@ public struct StringsTable: Sendable {
         _ key: String, count: Int, language: LanguageCode, fallback: LanguageCode,
         values: [String: String] = [:]
     ) -> String? {
-        for code in StringsTable.chain(language, fallback: fallback) {
+        plural(
+            key, count: count, language: language, fallback: LanguageFallback(default: fallback),
+            values: values)
+    }
+
+    /// The same, along the network's whole fallback chain.
+    public func plural(
+        _ key: String, count: Int, language: LanguageCode, fallback: LanguageFallback,
+        values: [String: String] = [:]
+    ) -> String? {
+        for code in fallback.chain(for: language) {
             guard let entry = tables[code]?[key] else { continue }
             guard case .plural(let forms) = entry else { return nil }
             let category = StringsTable.pluralCategory(for: count, language: code.identifier)
@@ -94,13 +111,6 @@ public struct StringsTable: Sendable {
 
     /// `pt-BR` → `pt-BR`, `pt`, the fallback (and its base), `en`; without repeats.
     static func chain(_ language: LanguageCode, fallback: LanguageCode) -> [LanguageCode] {
-        var result: [LanguageCode] = []
-        for code in [
-            language, LanguageCode(verified: language.language),
-            fallback, LanguageCode(verified: fallback.language), .english,
-        ] where !result.contains(code) {
-            result.append(code)
-        }
-        return result
+        LanguageFallback(default: fallback).chain(for: language)
     }
 }

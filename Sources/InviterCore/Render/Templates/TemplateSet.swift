@@ -47,6 +47,13 @@ public struct TemplateSet: Sendable {
     /// or English, whichever has a template first.
     public func language(of kind: String, for language: LanguageCode, fallback: LanguageCode) -> LanguageCode?
     {
+        template(kind, language: language, fallback: LanguageFallback(default: fallback))?.1
+    }
+
+    /// The same along the network's whole fallback chain: its `fallback_languages`, then its default.
+    public func language(of kind: String, for language: LanguageCode, fallback: LanguageFallback)
+        -> LanguageCode?
+    {
         template(kind, language: language, fallback: fallback)?.1
     }
 
@@ -54,8 +61,15 @@ public struct TemplateSet: Sendable {
     func template(_ kind: String, language: LanguageCode, fallback: LanguageCode) -> (
         BodyTemplate, LanguageCode
     )? {
+        template(kind, language: language, fallback: LanguageFallback(default: fallback))
+    }
+
+    /// The template for `kind` in the first language of `fallback`'s chain for `language` that has one.
+    func template(_ kind: String, language: LanguageCode, fallback: LanguageFallback) -> (
+        BodyTemplate, LanguageCode
+    )? {
         guard let byLanguage = templates[kind] else { return nil }
-        for candidate in [language, LanguageCode(verified: language.language), fallback, .english] {
+        for candidate in fallback.chain(for: language) {
             if let template = byLanguage[candidate] { return (template, candidate) }
         }
         return nil
