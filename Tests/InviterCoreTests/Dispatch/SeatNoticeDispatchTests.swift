@@ -1,0 +1,78 @@
+import Foundation
+import InviterCore
+import InviterTestSupport
+import Synchronization
+import Testing
+
+/// Seat notices through whole runs on the in-memory twins: a promoted member keeps the seat
+/// while the notice is retried, and gets it once.
+@Suite struct SeatNoticeDispatchTests {
+    static let lunch: OccurrenceID = "christmas-lunch/2026-12-12"
+    /// 2026-11-28 12:00 in Copenhagen: the lunch's invitations are due.
+    static let invitationDue = Date(timeIntervalSince1970: 1_795_863_600)
+
+    static func setUp(
+        script: @escaping @Sendable (Envelope) -> MemoryTransport.Outcome
+    ) throws -> (Dispatcher, MemoryLedger, MemoryTransport) {
+        let config =
+            NetworkFixture.config + """
+                [web]
+                base_url = "https://example.org/inviter"
+                secret_env = "INVITER_TEST_SECRET"
+
+                """
+        let events = NetworkFixture.events.replacingOccurrences(
+            of: "capacity = 120", with: "capacity = 1\nrsvp = true")
+        let fixture = try NetworkFixture(["inviter.toml": config, "events.toml": events])
+        let network = try NetworkLoader.load(configuration: fixture.configURL)
+        let renderer = try RenderSetup.load(
+            network.configuration, environment: ["INVITER_TEST_SECRET": "test-secret"]
+        ).renderer
+        let ledger = MemoryLedger()
+        let transport = MemoryTransport(handOverGroup: 2, script: script)
+        return (
+            Dispatcher(network: network, renderer: renderer, ledger: ledger, transport: transport), ledger,
+            transport
+        )
+    }
+
+    @Test func aPromotedMemberKeepsTheSeatWhileTheNoticeIsRetriedAndGetsItOnce() async throws {
+        let greylisted = SMTPReply(code: 451, text: "4.7.1 Greylisted, try again later")
+        let (dispatcher, ledger, transport) = try Self.setUp { envelope in
+            envelope.key.mailing.kind == .seat && !Self.secondTry.withLock { $0 }
+                ? .temporary(greylisted) : .delivered
+        }
+        _ = try await dispatcher.run(now: Self.invitationDue)
+        let seat = SeatNotice(
+            occurrence: Self.lunch, start: Self.invitationDue.addingTimeInterval(14 * 86_400),
+            now: Self.invitationDue, messageDomain: "example.org")
+        let answer = { (address: AddressKey, value: RSVPAnswer, seconds: Double) throws -> RSVPResult in
+            try ledger.answerRSVP(
+                value, occurrence: Self.lunch, address: address, capacity: 1, seat: seat,
+                now: Self.invitationDue.addingTimeInterval(seconds))
+        }
+        _ = try answer("member@example.org", .yes, 60)
+        _ = try answer("olena@example.org", .yes, 120)
+        #expect(try answer("member@example.org", .no, 180).promoted == ["olena@example.org"])
+
+        let key = DeliveryKey(mailing: .of(.seat, Self.lunch), recipient: "olena@example.org")
+        let first = try await dispatcher.run(now: Self.invitationDue.addingTimeInterval(3600))
+        #expect(first.retrying == 1, "\(first.text)")
+        #expect(try ledger.entry(key)?.state == .retrying)
+        #expect(try ledger.rsvp(occurrence: Self.lunch, address: "olena@example.org")?.status == .going)
+
+        Self.secondTry.withLock { $0 = true }
+        let second = try await dispatcher.run(now: Self.invitationDue.addingTimeInterval(7200))
+        #expect(second.sent == 1, "\(second.text)")
+        #expect(try ledger.entry(key)?.state == .sent)
+        let third = try await dispatcher.run(now: Self.invitationDue.addingTimeInterval(10_800))
+        #expect(third.sent == 0)
+        let notices = transport.handedOver.filter { $0.key == key }
+        #expect(notices.count == 2, "one failed try, one delivery")
+        let text = String(decoding: notices.last?.data ?? [], as: UTF8.self)
+        #expect(text.contains("X-Inviter-Mailing: seat/christmas-lunch/2026-12-12"))
+        #expect(text.contains("Content-Type: text/calendar"))
+    }
+
+    static let secondTry = Mutex(false)
+}
