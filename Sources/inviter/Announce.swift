@@ -116,7 +116,8 @@ extension Inviter {
             let message = try renderer.testCopy(of: plan.mailing, for: sample, to: target, now: now)
             let transport = try configuredTransport(renderer.configuration, trace: false)
             let results = try await transport.deliver([
-                try Envelope(message: message, mailing: plan.mailing.id)
+                Envelope(
+                    message: message, mailing: plan.mailing.id, data: try renderer.encodeAndSign(message))
             ])
             guard let result = results.first, result.outcome == .delivered else {
                 printError(

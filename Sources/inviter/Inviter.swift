@@ -10,7 +10,7 @@ struct Inviter: AsyncParsableCommand {
         abstract: "Invitations and newsletters for international networks.",
         subcommands: [
             Run.self, Status.self, Check.self, Events.self, Preview.self, Announce.self, Suppress.self,
-            SendTest.self, Reset.self, Serve.self, Members.self, Attendees.self,
+            SendTest.self, Reset.self, Serve.self, Members.self, Attendees.self, DKIM.self,
         ]
     )
 }

@@ -70,12 +70,24 @@ extension Inviter {
                 }
             }
             let message = TestMessage.make(from: sender, to: recipient, now: Date(), timeZone: zone)
+            // Signed as the network's mail is, so the test shows what a receiver will check.
+            let signer: DKIMSigner?
+            do { signer = try configuration.flatMap { try DKIMSigner.load($0) } } catch {
+                printError("error: dkim: \(error)")
+                throw ExitCodes.configError
+            }
             let envelope: Envelope
             do {
-                envelope = try Envelope(message: message)
+                let bytes = try MessageEncoder().encode(message)
+                envelope = Envelope(
+                    message: message, mailing: .sendTest,
+                    data: try signer.map { try $0.sign(bytes, at: message.date) } ?? bytes)
             } catch {
                 printError("error: \(error)")
                 throw ExitCodes.dataError
+            }
+            for record in signer?.dnsRecords ?? [] {
+                print("DKIM: signed; the DNS record it needs: \(record)")
             }
             logger.debug(
                 "sending", metadata: ["to": "\(recipient.address)", "bytes": "\(envelope.data.count)"])

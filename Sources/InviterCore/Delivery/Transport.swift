@@ -68,8 +68,13 @@ public struct Envelope: Sendable {
     public init(message: Message, mailing: MailingID = .sendTest, encoder: MessageEncoder = MessageEncoder())
         throws(MessageEncodingError)
     {
+        self.init(message: message, mailing: mailing, data: try encoder.encode(message))
+    }
+
+    /// `message`'s envelope with its bytes already made (encoded and signed).
+    public init(message: Message, mailing: MailingID, data: [UInt8]) {
         self.init(
             key: DeliveryKey(mailing: mailing, recipient: message.to.key), sender: message.from,
-            recipient: message.to, data: try encoder.encode(message))
+            recipient: message.to, data: data)
     }
 }

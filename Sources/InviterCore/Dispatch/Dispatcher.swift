@@ -239,7 +239,7 @@ public struct Dispatcher: Sendable {
         let message = try renderer.joinConfirmation(request, key: entry.key, now: now)
         return Envelope(
             key: entry.key, sender: configuration.network.from, recipient: request.address,
-            data: try MessageEncoder().encode(message))
+            data: try renderer.encodeAndSign(message))
     }
 
     /// Renders and encodes a batch, in order, on the calling thread.

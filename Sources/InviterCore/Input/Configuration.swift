@@ -18,6 +18,8 @@ public struct Configuration: Sendable {
     public var web: Web?
     /// The public sign-up form, when the network offers one.
     public var signup: Signup?
+    /// DKIM signing of every message, when set.
+    public var dkim: DKIM?
     /// Warnings for the demo's example values still in the file (an address at example.org, a
     /// `.invalid` host): `check` prints them; a run does not repeat them every five minutes.
     public var exampleValues: [InputProblem] = []
@@ -133,6 +135,7 @@ public struct Configuration: Sendable {
         let unsubscribe = readUnsubscribe(root.table("unsubscribe"))
         let web = readWeb(root.table("web"), unsubscribe: unsubscribe, path: path)
         let signup = readSignup(root.table("signup"))
+        let dkim = readDKIM(root.table("dkim"), from: network?.from, path: path)
         root.finish()
         if signup != nil, web == nil, !root.has("web") {
             root.problem("signup", "the sign-up form needs a [web] section: inviter serve answers it")
@@ -148,7 +151,7 @@ public struct Configuration: Sendable {
         }
         var configuration = Configuration(
             file: url, network: network, sources: sources, schedule: schedule, delivery: delivery, smtp: smtp,
-            unsubscribe: unsubscribe, web: web, signup: signup)
+            unsubscribe: unsubscribe, web: web, signup: signup, dkim: dkim)
         configuration.exampleValues = configuration.leftoverExamples(in: document)
         return (configuration, problems)
     }

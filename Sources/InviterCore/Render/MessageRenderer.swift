@@ -73,6 +73,8 @@ public struct RenderedMessage: Sendable {
     let filled: (prepared: PreparedMessage, slots: [String])?
     /// The renderer's encoder, which looks up shared header fields in its cache.
     let encoder: MessageEncoder
+    /// Signs the bytes, when the network signs its mail.
+    var signer: DKIMSigner? = nil
 
     /// The message's bytes, as ``MessageEncoder/encode(_:)`` writes them for `message`.
     ///
@@ -82,9 +84,14 @@ public struct RenderedMessage: Sendable {
     ///
     /// - Throws: ``MessageEncodingError`` for a value that cannot be written safely.
     public func encoded() throws(MessageEncodingError) -> [UInt8] {
-        guard let filled else { return try encoder.encode(message) }
-        let parts = filled.prepared.body(filled.slots)
-        return try encoder.encode(message, body: parts.body, attachments: parts.attachments)
+        let bytes: [UInt8]
+        if let filled {
+            let parts = filled.prepared.body(filled.slots)
+            bytes = try encoder.encode(message, body: parts.body, attachments: parts.attachments)
+        } else {
+            bytes = try encoder.encode(message)
+        }
+        return try MessageRenderer.sign(bytes, at: message.date, with: signer)
     }
 }
 
@@ -114,6 +121,8 @@ public struct MessageRenderer: Sendable {
     /// Announcement templates with problems (see ``RenderSetup/brokenAnnouncements``): those
     /// announcements are refused; the invitations and everything else go as usual.
     public var brokenAnnouncements: Set<String> = []
+    /// Signs every message this renderer's messages are encoded into (`[dkim]`), nil for none.
+    public var dkim: DKIMSigner?
 
     /// How many (mailing, language, shape) combinations have been prepared so far, and how many are
     /// rendered whole because their templates put a value where filling it in would not give the
@@ -195,7 +204,7 @@ public struct MessageRenderer: Sendable {
         message.attachments = calendar.attachments
         return RenderedMessage(
             message: message, language: language, html: texts.html, filled: filled,
-            encoder: MessageEncoder(cache: cache))
+            encoder: MessageEncoder(cache: cache), signer: dkim)
     }
 
     /// Subject, text and HTML of `request` for `values`, rendered from the templates.
@@ -251,5 +260,22 @@ public struct MessageRenderer: Sendable {
             else { return nil }
             return prepared
         }
+    }
+}
+
+extension MessageRenderer {
+    /// `bytes` signed with `signer` (unchanged without one), dated `time` (the message's Date).
+    static func sign(_ bytes: [UInt8], at time: Date, with signer: DKIMSigner?) throws(MessageEncodingError)
+        -> [UInt8]
+    {
+        guard let signer else { return bytes }
+        do { return try signer.sign(bytes, at: time) } catch {
+            throw MessageEncodingError(field: "DKIM-Signature", reason: "the key could not sign: \(error)")
+        }
+    }
+
+    /// A message this renderer did not render (a sign-up confirmation, a test copy), encoded and signed.
+    public func encodeAndSign(_ message: Message) throws(MessageEncodingError) -> [UInt8] {
+        try Self.sign(try MessageEncoder(cache: cache).encode(message), at: message.date, with: dkim)
     }
 }

@@ -64,6 +64,14 @@ public struct RenderSetup: Sendable {
         }
         var renderer = MessageRenderer(
             configuration: configuration, templates: templates, strings: strings, unsubscribeSecret: secret)
+        // Checked when the configuration was read; a key changed since is an error here too.
+        do { renderer.dkim = try DKIMSigner.load(configuration) } catch {
+            throw InputProblems([
+                InputProblem(
+                    file: InputFiles.displayName(configuration.file), line: 0, field: "dkim.private_key_file",
+                    message: error.description, kind: .configuration)
+            ])
+        }
         var unknownNames: [InputProblem] = []
         var broken: [String: [InputProblem]] = [:]
         for (announcement, problem) in renderer.templateProblemsByAnnouncement(extraFields: extraFields) {

@@ -1,0 +1,297 @@
+import Crypto
+import Foundation
+import _CryptoExtras
+
+/// A DKIM private key: RSA (2048 bits or more, rsa-sha256) or Ed25519 (ed25519-sha256, RFC 8463).
+///
+/// Loaded once from its PEM file; the key itself never appears in a description, an error or a log.
+public struct DKIMKey: Sendable, CustomStringConvertible {
+    public enum Algorithm: String, Sendable {
+        case rsa, ed25519
+
+        /// The `a=` tag.
+        var tag: String { self == .rsa ? "rsa-sha256" : "ed25519-sha256" }
+    }
+
+    private enum Backing: Sendable {
+        case rsa(_RSA.Signing.PrivateKey)
+        /// The 32-byte seed: swift-crypto's Ed25519 key is not `Sendable`, and making one from its
+        /// seed costs next to nothing beside the signature.
+        case ed25519([UInt8])
+    }
+
+    private let backing: Backing
+    public var algorithm: Algorithm {
+        if case .rsa = backing { return .rsa }
+        return .ed25519
+    }
+
+    public var description: String { "<\(algorithm.rawValue) key>" }
+
+    /// Why a key file cannot be used; never the key's bytes.
+    public enum LoadError: Error, Sendable, CustomStringConvertible {
+        case notAKey
+        case weakRSA(bits: Int)
+
+        public var description: String {
+            switch self {
+            case .notAKey:
+                "is not a PEM private key (RSA or Ed25519), such as inviter dkim keygen writes"
+            case .weakRSA(let bits):
+                "is a \(bits)-bit RSA key; mailbox providers need 2048 bits or more: make a new one with inviter dkim keygen"
+            }
+        }
+    }
+
+    /// The DER prefix of an Ed25519 private key in PKCS #8 (RFC 8410), before its 32-byte seed.
+    static let ed25519PKCS8Prefix: [UInt8] = [
+        0x30, 0x2E, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+    ]
+
+    /// Reads `BEGIN PRIVATE KEY` (PKCS #8: RSA or Ed25519, as `openssl genpkey` writes) or
+    /// `BEGIN RSA PRIVATE KEY` (PKCS #1).
+    public init(pem: String) throws(LoadError) {
+        if let der = Self.der(pem, label: "PRIVATE KEY"), der.count == 48,
+            Array(der.prefix(16)) == Self.ed25519PKCS8Prefix
+        {
+            guard (try? Curve25519.Signing.PrivateKey(rawRepresentation: der.suffix(32))) != nil else {
+                throw .notAKey
+            }
+            backing = .ed25519(Array(der.suffix(32)))
+            return
+        }
+        guard let key = try? _RSA.Signing.PrivateKey(unsafePEMRepresentation: pem) else { throw .notAKey }
+        guard key.keySizeInBits >= 2048 else { throw .weakRSA(bits: key.keySizeInBits) }
+        backing = .rsa(key)
+    }
+
+    /// A new key, as `inviter dkim keygen` makes it.
+    public init(generating algorithm: Algorithm) throws {
+        switch algorithm {
+        case .rsa: backing = .rsa(try _RSA.Signing.PrivateKey(keySize: .bits2048))
+        case .ed25519: backing = .ed25519(Array(Curve25519.Signing.PrivateKey().rawRepresentation))
+        }
+    }
+
+    /// The key as a PEM file: PKCS #8 for both kinds, as OpenSSL reads them.
+    public var pemRepresentation: String {
+        switch backing {
+        case .rsa(let key): return key.pemRepresentation
+        case .ed25519(let seed):
+            let der = Self.ed25519PKCS8Prefix + seed
+            let lines = Data(der).base64EncodedString(options: [
+                .lineLength64Characters, .endLineWithLineFeed,
+            ])
+            return "-----BEGIN PRIVATE KEY-----\n\(lines)\n-----END PRIVATE KEY-----\n"
+        }
+    }
+
+    /// The `p=` of the DNS record: the public key (RSA as SubjectPublicKeyInfo, Ed25519 raw), in base64.
+    public var publicKeyBase64: String {
+        switch backing {
+        case .rsa(let key): key.publicKey.derRepresentation.base64EncodedString()
+        case .ed25519(let seed):
+            ((try? Curve25519.Signing.PrivateKey(rawRepresentation: seed))?.publicKey.rawRepresentation
+                ?? Data())
+                .base64EncodedString()
+        }
+    }
+
+    /// The TXT record's text: `v=DKIM1; k=rsa; p=…`.
+    public var dnsRecord: String { "v=DKIM1; k=\(algorithm.rawValue); p=\(publicKeyBase64)" }
+
+    /// The signature of `data`: RSASSA-PKCS1-v1_5 over its SHA-256, or Ed25519 over its SHA-256 (RFC 8463).
+    func sign(_ data: [UInt8]) throws -> [UInt8] {
+        switch backing {
+        case .rsa(let key):
+            return Array(try key.signature(for: data, padding: .insecurePKCS1v1_5).rawRepresentation)
+        case .ed25519(let seed):
+            let key = try Curve25519.Signing.PrivateKey(rawRepresentation: seed)
+            return Array(try key.signature(for: Array(SHA256.hash(data: data))))
+        }
+    }
+
+    private static func der(_ pem: String, label: String) -> [UInt8]? {
+        let begin = "-----BEGIN \(label)-----"
+        let end = "-----END \(label)-----"
+        guard let start = pem.range(of: begin),
+            let stop = pem.range(of: end, range: start.upperBound..<pem.endIndex)
+        else { return nil }
+        let body = pem[start.upperBound..<stop.lowerBound].filter { !$0.isWhitespace }
+        return Data(base64Encoded: String(body)).map(Array.init)
+    }
+}
+
+/// Signs a message with DKIM (RFC 6376), relaxed/relaxed, once per key (RSA first, so a verifier
+/// that stops at the first signature it understands finds the one every provider checks).
+///
+/// The signature covers the fields that identify the sender and the list, the two one-click
+/// fields RFC 8058 requires to be signed, and never uses `l=`, so nothing can be appended.
+public struct DKIMSigner: Sendable {
+    /// One key and the selector its public key is published under.
+    public struct Entry: Sendable {
+        public var selector: String
+        public var key: DKIMKey
+
+        public init(selector: String, key: DKIMKey) {
+            self.selector = selector
+            self.key = key
+        }
+    }
+
+    public let domain: String
+    public let keys: [Entry]
+
+    public init(domain: String, keys: [Entry]) {
+        self.domain = domain
+        // Stable: two RSA keys (a rotation) keep their order.
+        self.keys =
+            keys.filter { $0.key.algorithm == .rsa } + keys.filter { $0.key.algorithm != .rsa }
+    }
+
+    /// One key under one selector.
+    public init(domain: String, selector: String, key: DKIMKey) {
+        self.init(domain: domain, keys: [Entry(selector: selector, key: key)])
+    }
+
+    /// The header fields signed when present, in this order.
+    static let signedFields = [
+        "From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type", "List-Id",
+        "List-Unsubscribe", "List-Unsubscribe-Post", "Reply-To", "Auto-Submitted", "X-Inviter-Mailing",
+    ]
+
+    /// `message` (CRLF line ends, as the encoder writes it) with a `DKIM-Signature` field per key
+    /// in front, signed at `time`.
+    public func sign(_ message: [UInt8], at time: Date) throws -> [UInt8] {
+        let split = Self.headerEnd(message) ?? message.count
+        let head = Array(message[..<split])
+        let body = split < message.count ? Array(message[min(split + 2, message.count)...]) : []
+        let bodyHash = Data(SHA256.hash(data: Self.relaxedBody(body))).base64EncodedString()
+        let fields = Self.fields(head)
+        var names: [String] = []
+        var signedData: [UInt8] = []
+        for name in Self.signedFields {
+            guard let field = fields.last(where: { $0.name.lowercased() == name.lowercased() }) else {
+                continue
+            }
+            names.append(name.lowercased())
+            signedData += Self.relaxedHeader(field.name, field.value) + [13, 10]
+        }
+        var added: [UInt8] = []
+        for (selector, key) in keys.map({ ($0.selector, $0.key) }) {
+            let value =
+                "v=1; a=\(key.algorithm.tag); c=relaxed/relaxed;\r\n d=\(domain); s=\(selector);"
+                + " t=\(Int(time.timeIntervalSince1970));\r\n h=\(Self.folded(names));\r\n bh=\(bodyHash);\r\n b="
+            let unsigned = Self.relaxedHeader("DKIM-Signature", value)
+            let signature = Data(try key.sign(signedData + unsigned)).base64EncodedString()
+            added += Array("DKIM-Signature: \(value)\(Self.folded(signature: signature))\r\n".utf8)
+        }
+        return added + message
+    }
+
+    /// The `h=` names, folded so no line passes 78 characters.
+    static func folded(_ names: [String]) -> String {
+        var text = ""
+        var line = 3
+        for (index, name) in names.enumerated() {
+            let piece = index == 0 ? name : ":" + name
+            if line + piece.count > 76 {
+                text += "\r\n "
+                line = 1
+            }
+            text += piece
+            line += piece.count
+        }
+        return text
+    }
+
+    /// The signature in lines of 72, each continued with a space (ignored by every verifier).
+    static func folded(signature: String) -> String {
+        var lines: [Substring] = []
+        var rest = Substring(signature)
+        var width = 70
+        while !rest.isEmpty {
+            lines.append(rest.prefix(width))
+            rest = rest.dropFirst(width)
+            width = 72
+        }
+        return lines.joined(separator: "\r\n ")
+    }
+
+    /// Where the header ends: the index of the CRLF that closes its last line, before the empty line.
+    static func headerEnd(_ message: [UInt8]) -> Int? {
+        guard message.count >= 4 else { return nil }
+        for index in 0...(message.count - 4)
+        where message[index] == 13 && message[index + 1] == 10 && message[index + 2] == 13
+            && message[index + 3] == 10
+        {
+            return index + 2
+        }
+        return nil
+    }
+
+    /// The header's fields, each unfolded name and raw value.
+    static func fields(_ head: [UInt8]) -> [(name: String, value: String)] {
+        var fields: [(name: String, value: String)] = []
+        for line in String(decoding: head, as: UTF8.self).components(separatedBy: "\r\n") where !line.isEmpty
+        {
+            if let first = line.first, first == " " || first == "\t", !fields.isEmpty {
+                fields[fields.count - 1].value += "\r\n" + line
+            } else if let colon = line.firstIndex(of: ":") {
+                fields.append((String(line[..<colon]), String(line[line.index(after: colon)...])))
+            }
+        }
+        return fields
+    }
+
+    /// RFC 6376 3.4.2: the name in lowercase, the value unfolded, runs of whitespace one space,
+    /// none around the colon or at the end; no CRLF.
+    static func relaxedHeader(_ name: String, _ value: String) -> [UInt8] {
+        var out = Array(name.lowercased().trimmingCharacters(in: .whitespaces).utf8) + [58]
+        var pendingSpace = false
+        var started = false
+        for byte in value.utf8 {
+            switch byte {
+            case 13, 10: continue
+            case 32, 9: pendingSpace = true
+            default:
+                if pendingSpace, started { out.append(32) }
+                pendingSpace = false
+                started = true
+                out.append(byte)
+            }
+        }
+        return out
+    }
+
+    /// RFC 6376 3.4.4: runs of whitespace one space, none at line ends, no empty lines at the end.
+    static func relaxedBody(_ body: [UInt8]) -> [UInt8] {
+        var lines: [[UInt8]] = []
+        var line: [UInt8] = []
+        var pendingSpace = false
+        var index = 0
+        while index < body.count {
+            let byte = body[index]
+            if byte == 13, index + 1 < body.count, body[index + 1] == 10 {
+                lines.append(line)
+                line = []
+                pendingSpace = false
+                index += 2
+                continue
+            }
+            if byte == 32 || byte == 9 {
+                pendingSpace = true
+            } else {
+                if pendingSpace { line.append(32) }
+                pendingSpace = false
+                line.append(byte)
+            }
+            index += 1
+        }
+        if !line.isEmpty { lines.append(line) }
+        while let last = lines.last, last.isEmpty { lines.removeLast() }
+        var out: [UInt8] = []
+        for line in lines { out += line + [13, 10] }
+        return out
+    }
+}
