@@ -48,12 +48,13 @@ bench-deps: deps
 
 # A Python environment for the tests' reference tools: aiosmtpd (an SMTP
 # server with STARTTLS and AUTH), icalendar (an independent calendar parser),
-# websocket-client (to drive Chromium over its DevTools protocol) and the
-# standard library's MIME parser. Re-made when this list changes.
+# websocket-client (to drive Chromium over its DevTools protocol), dkimpy with
+# PyNaCl (an independent DKIM verifier, RSA and Ed25519) and the standard
+# library's MIME parser. Re-made when this list changes.
 $(VENV)/.ready: Makefile
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install -q --disable-pip-version-check aiosmtpd==1.4.6 icalendar==6.1.0 \
-		websocket-client==1.8.0
+		websocket-client==1.8.0 dkimpy==1.1.8 pynacl==1.6.2
 	touch $@
 
 build: deps
