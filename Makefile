@@ -92,10 +92,11 @@ clean:
 # `make bench`: Inviter's sending rate against what libcurl alone achieves,
 # rendering speed, peak memory and the ledger's cost, against Postfix's
 # smtp-sink on loopback, then `inviter serve`'s one-click unsubscribes and RSVP
-# answers (the last seats under 500 simultaneous yes); results in Benchmarks/RESULTS.md (see
-# Benchmarks/README.md). It takes about as long as one 100 000-member run and
-# one 100 000-member preview, plus a few minutes; BENCH_QUICK=1 measures 10 000
-# members only. BENCH_ROUNDS sets the rounds at 10 000 members (default 3).
+# answers (500 simultaneous yes for 120 seats); results in
+# Benchmarks/RESULTS.md (see Benchmarks/README.md). It takes about as long as
+# one 100 000-member run and one 100 000-member preview, plus a few minutes;
+# BENCH_QUICK=1 measures 10 000 members only. BENCH_ROUNDS sets the rounds at
+# 10 000 members (default 3).
 # BENCH_SCRATCH is the build folder for the release build, so a benchmark can
 # be built beside another build in progress (BENCH_SCRATCH=.build-bench).
 # BENCH_PROFILE=1 also records a perf profile of one run into Benchmarks/bin/.

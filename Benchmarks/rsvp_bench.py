@@ -203,11 +203,15 @@ def check(inviter, config, environment, state, addresses, capacity):
             row[0] for row in db.execute(
                 "SELECT waitOrder FROM rsvp WHERE occurrence = ? AND status = 'waitlisted'", (OCCURRENCE,)))
         stored = db.execute("SELECT COUNT(*) FROM rsvp WHERE occurrence = ?", (OCCURRENCE,)).fetchone()[0]
+        # The answered times (as stored, below the millisecond) down the waitlist: an answer that
+        # read the clock earlier but reached the ledger later stands behind one that read it
+        # later. Reported, not part of the invariant: `serve` takes the time as a request arrives.
+        answered = [
+            row[0] for row in db.execute(
+                "SELECT answeredAt FROM rsvp WHERE occurrence = ? AND status = 'waitlisted' ORDER BY waitOrder",
+                (OCCURRENCE,))]
     waiting = len(addresses) - capacity
-    # The answered times down the waitlist: an answer that read the clock earlier but reached the
-    # ledger later stands behind one that read it later (reported, not part of the invariant).
-    answered = [entry["answered"] for entry in lists["waitlist"]]
-    inversions = sum(1 for earlier, later in zip(answered, answered[1:]) if later < earlier)
+    inversions = [earlier - later for earlier, later in zip(answered, answered[1:]) if later < earlier]
     outcome = {
         "capacity": lists.get("capacity"),
         "going": len(going),
@@ -217,9 +221,8 @@ def check(inviter, config, environment, state, addresses, capacity):
         "positions_ok": positions == list(range(1, waiting + 1)),
         "wait_orders_ok": orders == list(range(1, waiting + 1)),
         "everyone_once": sorted(going + waitlist) == sorted(addresses),
-        "answered_inversions": inversions,
-        "first_answered": min((entry["answered"] for entry in lists["going"] + lists["waitlist"]), default=None),
-        "last_answered": max((entry["answered"] for entry in lists["going"] + lists["waitlist"]), default=None),
+        "answered_inversions": len(inversions),
+        "largest_inversion_ms": max(inversions, default=0.0) * 1000,
     }
     outcome["holds"] = (
         outcome["capacity"] == capacity and outcome["going"] == capacity and outcome["waitlisted"] == waiting
@@ -368,6 +371,7 @@ def write_section(args, rounds, info, started, finished, load_average, held):
     everything = [result for results in rounds.values() for result in results]
     ledgers = [result["ledger"] for result in everything]
     inversions = sum(ledger["answered_inversions"] for ledger in ledgers)
+    largest = max(ledger["largest_inversion_ms"] for ledger in ledgers)
     lines += [
         "",
         f"- The invariant, after every round: exactly {args.capacity} going, {waiting} waitlisted at positions "
@@ -377,9 +381,10 @@ def write_section(args, rounds, info, started, finished, load_average, held):
            "Benchmarks/bin/rsvp-results.json)."),
         f"- Going and waitlisted per round: "
         + ", ".join(sorted({f"{ledger['going']} and {ledger['waitlisted']}" for ledger in ledgers})) + ".",
-        f"- Down the waitlists, {inversions} places (over {len(ledgers)} rounds) where the member behind "
-        "answered at an earlier time than the one ahead: positions follow the order in which answers reach "
-        "the ledger, answered times the moment the request read the clock.",
+        f"- Down the waitlists, {inversions} places (over {len(ledgers)} rounds, {waiting - 1} neighbours each) "
+        f"where the member behind has an earlier answered time than the one ahead, by at most {largest:.1f} ms: "
+        "positions follow the order in which answers reach the ledger, the answered time is read as the "
+        "request arrives, before its page is prepared.",
         "",
     ]
     section = "\n".join(lines)
