@@ -95,7 +95,10 @@ extension WebService {
     }
 
     private func dates(_ occurrence: Occurrence, _ page: WebPage) -> DateTexts {
-        DateTexts(start: occurrence.start, end: occurrence.end, language: page.language, zone: zone)
+        // The renderer's cache keeps ICU's formatters: making them was most of a page's time.
+        DateTexts(
+            start: occurrence.start, end: occurrence.end, language: page.language, zone: zone,
+            cache: renderer.cache)
     }
 
     /// The title as the question, when and where, and the seats left (or that a yes waits).

@@ -145,7 +145,7 @@ extension WebService {
         if let id = form.occurrence.flatMap({ OccurrenceID($0) }), let occurrence = occurrence(id) {
             let dates = DateTexts(
                 start: occurrence.start, end: occurrence.end, language: language,
-                zone: configuration.network.timeZone)
+                zone: configuration.network.timeZone, cache: renderer.cache)
             let title = occurrence.title.resolve(language, fallback: configuration.network.languageFallback)?
                 .text
             body +=
