@@ -86,8 +86,15 @@ extension Inviter {
                 printError("error: \(error)")
                 throw ExitCodes.dataError
             }
-            for record in signer?.dnsRecords ?? [] {
-                print("DKIM: signed; the DNS record it needs: \(record)")
+            if let signer {
+                for record in signer.dnsRecords { print("DKIM: signed; the DNS record it needs: \(record)") }
+                for (selector, valid) in signer.verify(envelope.data) {
+                    print(
+                        valid
+                            ? "DKIM: the message verifies against the \(selector) key it was signed with"
+                            : "DKIM: the message does NOT verify against the \(selector) key; report this as a bug"
+                    )
+                }
             }
             logger.debug(
                 "sending", metadata: ["to": "\(recipient.address)", "bytes": "\(envelope.data.count)"])

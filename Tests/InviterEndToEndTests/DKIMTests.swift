@@ -83,6 +83,8 @@ import Testing
         #expect(sent.status == 0, "\(sent.standardError)")
         #expect(
             sent.standardOutput.contains("inviter._domainkey.example.org. IN TXT"), "\(sent.standardOutput)")
+        #expect(sent.standardOutput.contains("verifies against the inviter key"), "\(sent.standardOutput)")
+        #expect(sent.standardOutput.contains("verifies against the inviter-ed key"), "\(sent.standardOutput)")
         // A sign-up confirmation, sent by serve itself.
         let serve = try ServeProcess(
             executable: CommandTests.executable, config: fixture.configURL, environment: environment,

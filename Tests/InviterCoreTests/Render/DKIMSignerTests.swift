@@ -24,6 +24,8 @@ import Testing
             keys: [.init(selector: "inviter-ed", key: ed25519), .init(selector: "inviter", key: rsa)])
         let signed = try signer.sign(try Self.golden(name), at: Date(timeIntervalSince1970: 1_795_543_200))
         let records = ["inviter": rsa.dnsRecord, "inviter-ed": ed25519.dnsRecord]
+        #expect(signer.verify(signed).map(\.selector) == ["inviter", "inviter-ed"])
+        #expect(signer.verify(signed).allSatisfy { $0.valid }, "its own check agrees with dkimpy")
         let rsaOnly = try DKIMVerdict.check(signed, records: records)
         #expect(rsaOnly.count == 2)
         #expect(rsaOnly.first?.algorithm == "rsa-sha256", "RSA first")
@@ -55,6 +57,7 @@ import Testing
             #expect(changed != signed, "\(from) is in the message")
             let verdict = try DKIMVerdict.check(changed, records: ["inviter": rsa.dnsRecord])
             #expect(verdict.first?.ok == false, "\(from) → \(to) must fail")
+            #expect(signer.verify(changed).first?.valid == false, "its own check fails it too")
         }
         // Refolding whitespace, as a relay may, keeps a relaxed signature valid.
         let refolded = Array(text.replacingOccurrences(of: "Subject: ", with: "Subject:  ").utf8)

@@ -111,6 +111,20 @@ public struct DKIMKey: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether `signature` is this key's over `data`, checked with the public half: what a
+    /// receiver holding the published record would conclude.
+    func isValid(_ signature: [UInt8], for data: [UInt8]) -> Bool {
+        switch backing {
+        case .rsa(let key):
+            return key.publicKey.isValidSignature(
+                _RSA.Signing.RSASignature(rawRepresentation: signature), for: data,
+                padding: .insecurePKCS1v1_5)
+        case .ed25519(let seed):
+            guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: seed) else { return false }
+            return key.publicKey.isValidSignature(signature, for: Array(SHA256.hash(data: data)))
+        }
+    }
+
     private static func der(_ pem: String, label: String) -> [UInt8]? {
         let begin = "-----BEGIN \(label)-----"
         let end = "-----END \(label)-----"
@@ -187,6 +201,47 @@ public struct DKIMSigner: Sendable {
             added += Array("DKIM-Signature: \(value)\(Self.folded(signature: signature))\r\n".utf8)
         }
         return added + message
+    }
+
+    /// Checks each `DKIM-Signature` of `message` made under one of this signer's selectors, as a
+    /// receiver would with the published records: for `send-test`, which reports whether what
+    /// it sent verifies. Returns each selector found with its verdict, in header order.
+    public func verify(_ message: [UInt8]) -> [(selector: String, valid: Bool)] {
+        let split = Self.headerEnd(message) ?? message.count
+        let head = Array(message[..<split])
+        let body = split < message.count ? Array(message[min(split + 2, message.count)...]) : []
+        let bodyHash = Data(SHA256.hash(data: Self.relaxedBody(body))).base64EncodedString()
+        let fields = Self.fields(head)
+        var results: [(selector: String, valid: Bool)] = []
+        for field in fields where field.name.lowercased() == "dkim-signature" {
+            var tags: [String: String] = [:]
+            for part in field.value.split(separator: ";") {
+                let pair = part.split(separator: "=", maxSplits: 1).map {
+                    $0.filter { !$0.isWhitespace }
+                }
+                if pair.count == 2 { tags[pair[0]] = pair[1] }
+            }
+            guard let selector = tags["s"], let entry = keys.first(where: { $0.selector == selector }) else {
+                continue
+            }
+            var data: [UInt8] = []
+            for name in (tags["h"] ?? "").split(separator: ":") {
+                if let signed = fields.last(where: { $0.name.lowercased() == name.lowercased() }) {
+                    data += Self.relaxedHeader(signed.name, signed.value) + [13, 10]
+                }
+            }
+            // The field itself with the value of `b=` (not `bh=`) taken out.
+            var unsigned = field.value
+            if let range = unsigned.range(of: #"(^|;)\s*b=[^;]*"#, options: .regularExpression) {
+                let tag = unsigned[range]
+                let keep = tag.prefix { $0 != "b" } + "b="
+                unsigned.replaceSubrange(range, with: keep)
+            }
+            data += Self.relaxedHeader("DKIM-Signature", unsigned)
+            let signature = Data(base64Encoded: tags["b"] ?? "").map(Array.init) ?? []
+            results.append((selector, tags["bh"] == bodyHash && entry.key.isValid(signature, for: data)))
+        }
+        return results
     }
 
     /// The `h=` names, folded so no line passes 78 characters.
