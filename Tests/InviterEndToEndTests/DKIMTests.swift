@@ -214,4 +214,18 @@ import Testing
                     atPath: fixture.directory.appendingPathComponent("outbox").path))
         }
     }
+
+    @Test func aSigningDomainTheFromAddressDoesNotAlignWithIsAWarning() throws {
+        let keys = try TestPaths.temporaryDirectory("dkim-keys")
+        let (file, _) = try Self.keygen(keys, selector: "inviter", algorithm: "rsa")
+        let section = Self.dkimSection([("inviter", file)]).replacingOccurrences(
+            of: "domain = \"example.org\"", with: "domain = \"example.com\"")
+        let fixture = try NetworkFixture(["inviter.toml": NetworkFixture.config + section])
+        let check = try CommandTests.run(["check", "--config", fixture.configURL.path])
+        #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
+        #expect(
+            check.standardOutput.contains(
+                "warning: dkim.domain: signs for example.com but mail is from example.org"),
+            "\(check.standardOutput)")
+    }
 }
