@@ -158,6 +158,19 @@ struct MarkdownBody {
         }
     }
 
+    /// The sorted places of every `Value` leaf: how placeholders are numbered, in both parts.
+    static func leafPathsSorted(_ context: [String: Any]) -> [String] { leafPaths(context).sorted() }
+
+    /// `walk` from the top of a context.
+    static func walkValues(_ context: [String: Any], _ transform: (String, Value) -> String) -> [String: Any]
+    {
+        walk(context, path: "", transform)
+    }
+
+    /// A placeholder's text, and its marks for `numberedToken`.
+    static func placeholder(_ index: Int) -> String { "IVPH\(nonce)x\(index)xHPVI" }
+    static var placeholderMarks: ([UInt8], [UInt8]) { (tokenStart, tokenEnd) }
+
     /// The places of every `Value` leaf, named as `walk` names them; read without copying the context.
     private static func leafPaths(_ context: [String: Any]) -> [String] {
         var paths: [String] = []

@@ -215,7 +215,7 @@ public struct MessageRenderer: Sendable {
         let plain = MarkdownBody.plain(context)
         let subject = template.subject.render(plain)
         let footer = footerLine(values, language: language)
-        let text = template.body.render(plain) + "\n-- \n" + footer + "\n"
+        let text = MarkdownBody.text(template.body, context: context) + "\n-- \n" + footer + "\n"
         let bodyHTML = MarkdownBody.html(template.body, context: context, cache: cache)
         let html = layoutHTML(
             body: bodyHTML, subject: subject, language: language, footer: footer, unsubscribeURL: values.link)

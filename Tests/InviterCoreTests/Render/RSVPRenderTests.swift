@@ -72,7 +72,7 @@ import Testing
         #expect(text.contains("12 pladser tilbage."))
         #expect(!text.contains("Svar på denne mail for at tilmelde dig"), "no reply-to-sign-up with RSVP")
         let links = text.components(separatedBy: "https://example.org/inviter/rsvp/").dropFirst()
-            .map { String($0.prefix { $0 != ")" }) }
+            .map { String($0.prefix { $0 != ">" }) }
         #expect(links.count == 2)
         #expect(links.first?.hasSuffix("?answer=yes") == true)
         #expect(links.last?.hasSuffix("?answer=no") == true)
