@@ -1,0 +1,312 @@
+#!/usr/bin/env python3
+"""`make bench`'s fourth part: what DKIM signing costs a run.
+
+End to end at 10 000 members against Postfix's smtp-sink on a free loopback port, as bench.py
+measures Inviter's sending rate: `inviter run` from a fresh ledger (on tmpfs) to done, unsigned,
+signed with one RSA-2048 key and signed with one Ed25519 key (keys made by the binary's own
+`inviter dkim keygen` into a temporary folder). Each round runs the three in turn, the order
+reversed every other round so that a drifting load favours none; wall time, CPU seconds (user
+plus system, from `/usr/bin/time -v`) per message and messages/s per run.
+
+`openssl speed -seconds 2 rsa2048 ed25519`, before and after the runs, gives one signature's own
+CPU cost on this machine. From these:
+
+- the rate the CPU allows a signed run: cores / (unsigned CPU seconds per message + one
+  signature), and the signed run's rate as a percentage of it (target >= 80 %);
+- Ed25519's rate as a percentage of unsigned (target >= 85 %);
+- the cost per message beyond the signature: (signed - unsigned CPU per message) - signature.
+
+The figures replace the "DKIM signing" section of RESULTS.md; nothing here asserts a time, and
+the script fails only when a run does (every message must be accepted by the sink).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+import bench
+import network
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SECTION = "## 8. DKIM signing"
+DOMAIN = "example.org"  # network.py's From is events@example.org: aligned
+KINDS = {"unsigned": None, "rsa": "RSA-2048", "ed25519": "Ed25519"}
+SPEED_SECONDS = 2
+
+
+def make_keys(inviter, folder):
+    """One key per algorithm, as an operator makes them: `inviter dkim keygen` (mode 600)."""
+    keys = {}
+    for algorithm in ("rsa", "ed25519"):
+        path = os.path.join(folder, f"{algorithm}.pem")
+        subprocess.run(
+            [inviter, "dkim", "keygen", "--domain", DOMAIN, "--selector", f"bench-{algorithm}", "--out", path,
+             "--algorithm", algorithm],
+            check=True, capture_output=True, text=True, timeout=120,
+        )
+        keys[algorithm] = path
+    return keys
+
+
+def write_config(path, sources, sink, state, templates, kind, keys):
+    """network.py's inviter.toml, with a `[dkim]` section for one key unless `kind` is unsigned."""
+    network.write_config(path, sources, sink.port, state, templates)
+    if kind != "unsigned":
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(
+                "\n[dkim]\n"
+                f'domain = "{DOMAIN}"\n'
+                f'selector = "bench-{kind}"\n'
+                f"private_key_file = {network.toml_string(keys[kind])}\n"
+            )
+    return path
+
+
+def check_signed(args, sink, folders, keys):
+    """A preview of a few members per configuration: each message carries exactly the signature
+    its configuration asks for, so the runs measure what they claim to."""
+    sources = os.path.join(folders["disk"], "network-check")
+    network.write_sources(sources, 2 * len(network.LANGUAGES))
+    for kind in KINDS:
+        config = write_config(
+            os.path.join(bench.fresh_folder(folders["disk"], "config"), "inviter.toml"), sources, sink,
+            bench.fresh_folder(folders["tmpfs"], "unused-ledger"), args.templates, kind, keys,
+        )
+        output = bench.fresh_folder(folders["tmpfs"], f"check-{kind}")
+        bench.timed([args.inviter, "preview", "--config", config, "--now", network.NOW, "--out", output],
+                    bench.inviter_environment())
+        for name in (name for name in os.listdir(output) if name.endswith(".eml")):
+            with open(os.path.join(output, name), "rb") as handle:
+                head = handle.read().split(b"\r\n\r\n", 1)[0]
+            found = re.findall(rb"^DKIM-Signature: v=1; a=([a-z0-9-]+);", head, re.MULTILINE)
+            wanted = {"unsigned": [], "rsa": [b"rsa-sha256"], "ed25519": [b"ed25519-sha256"]}[kind]
+            if found != wanted:
+                raise RuntimeError(f"{kind}: {name} has DKIM-Signature algorithms {found}, not {wanted}")
+
+
+def openssl_speed():
+    """Signatures per second on one core, from `openssl speed -seconds 2 rsa2048 ed25519`."""
+    completed = subprocess.run(
+        ["openssl", "speed", "-seconds", str(SPEED_SECONDS), "rsa2048", "ed25519"],
+        capture_output=True, text=True, timeout=300,
+    )
+    bench.check_exit(["openssl", "speed"], completed.returncode, completed.stdout, completed.stderr)
+    number = r"([0-9.]+)s?"
+    # "rsa 2048 bits 0.000234s 0.000014s   4269.0  70465.8": sign, verify, sign/s, verify/s.
+    rsa = re.search(rf"^rsa 2048 bits\s+{number}\s+{number}\s+([0-9.]+)\s+([0-9.]+)", completed.stdout, re.MULTILINE)
+    # " 253 bits EdDSA (Ed25519)   0.0000s   0.0001s  40091.5  15434.6"
+    ed = re.search(rf"EdDSA \(Ed25519\)\s+{number}\s+{number}\s+([0-9.]+)\s+([0-9.]+)", completed.stdout)
+    if not rsa or not ed:
+        raise RuntimeError(f"cannot read openssl speed's output:\n{completed.stdout}")
+    version = subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout.strip()
+    return {"rsa": float(rsa.group(3)), "ed25519": float(ed.group(3)), "version": version}
+
+
+def run(args, sink, sources, folders, kind, keys, log):
+    """One `inviter run` of the whole list from a fresh ledger on tmpfs, with the sink's CPU beside it."""
+    state = bench.fresh_folder(folders["tmpfs"], f"ledger-{kind}")
+    config = write_config(
+        os.path.join(bench.fresh_folder(folders["disk"], "config"), "inviter.toml"), sources, sink, state,
+        args.templates, kind, keys,
+    )
+    sink_before = sink.cpu_seconds()
+    result = bench.run_inviter(args.inviter, config, args.members)
+    shutil.rmtree(state, ignore_errors=True)
+    result["sink_cpu"] = sink.cpu_seconds() - sink_before
+    result["cpu_per_message"] = (result["user"] + result["system"]) / args.members
+    log(
+        f"  {kind:9s}{result['rate']:7.0f} msg/s  ({result['seconds']:.2f} s, user {result['user']:.2f} s, "
+        f"system {result['system']:.2f} s: {result['cpu_per_message'] * 1e6:.0f} µs CPU/msg; "
+        f"sink {result['sink_cpu']:.2f} s)"
+    )
+    return dict((key, value) for key, value in result.items() if key != "stdout")
+
+
+def analyse(runs, speeds, cores):
+    """The figures of the section, from every run's and both speed measurements' medians."""
+    median = lambda kind, key: statistics.median(run[key] for run in runs[kind])
+    signature = {kind: statistics.mean(1 / speed[kind] for speed in speeds) for kind in ("rsa", "ed25519")}
+    unsigned_cpu = median("unsigned", "cpu_per_message")
+    unsigned_rate = median("unsigned", "rate")
+    figures = {"signature_s": signature, "unsigned_cpu": unsigned_cpu, "unsigned_rate": unsigned_rate}
+    for kind in ("rsa", "ed25519"):
+        allowed = cores / (unsigned_cpu + signature[kind])
+        rate = median(kind, "rate")
+        cpu = median(kind, "cpu_per_message")
+        # Per round, against the unsigned run of the same round: the spread of the ratios.
+        rounds = list(zip(runs["unsigned"], runs[kind]))
+        figures[kind] = {
+            "rate": rate,
+            "cpu": cpu,
+            "allowed": allowed,
+            "of_allowed": rate / allowed,
+            "of_allowed_rounds": [
+                mine["rate"] / (cores / (plain["cpu_per_message"] + signature[kind])) for plain, mine in rounds],
+            "of_unsigned": rate / unsigned_rate,
+            "of_unsigned_rounds": [mine["rate"] / plain["rate"] for plain, mine in rounds],
+            "extra_cpu": cpu - unsigned_cpu,
+            "beyond_signature": cpu - unsigned_cpu - signature[kind],
+            "beyond_signature_rounds": [
+                mine["cpu_per_message"] - plain["cpu_per_message"] - signature[kind] for plain, mine in rounds],
+        }
+    return figures
+
+
+def write_section(args, runs, speeds, figures, info, started, finished, load_average, cores):
+    def spread(values, digits=0, scale=1.0, suffix=""):
+        shown = [value * scale for value in values]
+        text = f"{statistics.median(shown):,.{digits}f}{suffix}"
+        if len(shown) > 1:
+            text += f" ({min(shown):,.{digits}f}–{max(shown):,.{digits}f})"
+        return text
+
+    micro = lambda seconds: f"{seconds * 1e6:,.0f} µs"
+    rsa, ed = figures["rsa"], figures["ed25519"]
+    lines = [
+        SECTION,
+        "",
+        f"Written by `Benchmarks/dkim_bench.py` on {started:%Y-%m-%d, %H:%M}–{finished:%H:%M} UTC, measuring "
+        f"commit {info['commit']}; load average {load_average[0]:.2f} at the start, {load_average[1]:.2f} at the end. "
+        f"`inviter run` end to end at {args.members:,} members (the network of sections 1–2, ledger on tmpfs, "
+        f"{bench.CONNECTIONS} connections to smtp-sink), from a fresh ledger to done, unsigned and with one `[dkim]` "
+        f"key made by `inviter dkim keygen`: RSA-2048 (rsa-sha256) or Ed25519 (ed25519-sha256). {args.rounds} rounds, "
+        "each running the three in turn, the order reversed every other round; a preview first checked that each "
+        "configuration's messages carry exactly its signature. CPU is user plus system of the whole process "
+        f"(`/usr/bin/time -v`), on {cores} cores; medians, with the range in brackets.",
+        "",
+        "| messages | wall | CPU per message | messages/s | of unsigned |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for kind, label in KINDS.items():
+        mine = runs[kind]
+        ratio = "–" if kind == "unsigned" else spread(figures[kind]["of_unsigned_rounds"], 0, 100, " %")
+        lines.append(
+            f"| {label or 'unsigned'} | {spread([run['seconds'] for run in mine], 2, 1, ' s')} | "
+            f"{spread([run['cpu_per_message'] for run in mine], 0, 1e6, ' µs')} | "
+            f"{spread([run['rate'] for run in mine])} | {ratio} |"
+        )
+    order = "; ".join(
+        f"round {index + 1}: " + ", ".join(f"{kind} {rate:,.0f}" for kind, rate in entries)
+        for index, entries in enumerate(args.sequence)
+    )
+    sink = [run["sink_cpu"] / run["seconds"] for kind in KINDS for run in runs[kind]]
+    lines += [
+        "",
+        f"Every run in order (msg/s): {order}. smtp-sink used {spread(sink, 0, 100, ' %')} of one core during the runs, "
+        "on the same two cores (not counted in Inviter's CPU).",
+        "",
+        f"One signature's own cost, `openssl speed -seconds {SPEED_SECONDS} rsa2048 ed25519` ({speeds[0]['version']}) "
+        "on one core, before and after the runs: RSA-2048 "
+        + " and ".join(f"{speed['rsa']:,.0f}" for speed in speeds)
+        + " signatures/s, Ed25519 "
+        + " and ".join(f"{speed['ed25519']:,.0f}" for speed in speeds)
+        + f"/s; their mean cost {micro(figures['signature_s']['rsa'])} and {micro(figures['signature_s']['ed25519'])} "
+        "per signature. (Inviter signs through swift-crypto, whose BoringSSL may be faster or slower than this "
+        "OpenSSL; the cost beyond the signature below includes that difference.)",
+        "",
+        "| | RSA-2048 | Ed25519 |",
+        "|---|---:|---:|",
+        f"| CPU the rate allows: {cores} cores / (unsigned {micro(figures['unsigned_cpu'])} + one signature) | "
+        f"{rsa['allowed']:,.0f} msg/s | {ed['allowed']:,.0f} msg/s |",
+        f"| signed run, msg/s | {rsa['rate']:,.0f} | {ed['rate']:,.0f} |",
+        f"| signed run / what the CPU allows | {rsa['of_allowed']:.0%} (rounds {spread(rsa['of_allowed_rounds'], 0, 100, ' %')}) "
+        f"| {ed['of_allowed']:.0%} (rounds {spread(ed['of_allowed_rounds'], 0, 100, ' %')}) |",
+        f"| signed run / unsigned ({figures['unsigned_rate']:,.0f} msg/s) | {rsa['of_unsigned']:.0%} | {ed['of_unsigned']:.0%} |",
+        f"| CPU per message added by signing | {micro(rsa['extra_cpu'])} | {micro(ed['extra_cpu'])} |",
+        f"| of which beyond the signature (canonicalization, body hash, the field) | "
+        f"{micro(rsa['beyond_signature'])} (rounds {spread(rsa['beyond_signature_rounds'], 0, 1e6, ' µs')}) | "
+        f"{micro(ed['beyond_signature'])} (rounds {spread(ed['beyond_signature_rounds'], 0, 1e6, ' µs')}) |",
+        "",
+        f"- RSA-2048 signed run ≥ 80 % of the rate the CPU allows: {rsa['of_allowed']:.0%}: {bench.verdict(rsa['of_allowed'] >= 0.8)}.",
+        f"- Ed25519 signed run ≥ 85 % of unsigned: {ed['of_unsigned']:.0%}: {bench.verdict(ed['of_unsigned'] >= 0.85)}.",
+        f"- Per message beyond the signature: {micro(rsa['beyond_signature'])} with RSA-2048, "
+        f"{micro(ed['beyond_signature'])} with Ed25519 (unsigned, the whole message costs {micro(figures['unsigned_cpu'])}).",
+        "",
+    ]
+    section = "\n".join(lines)
+    text = open(args.results, encoding="utf-8").read() if os.path.exists(args.results) else "# Benchmark results\n"
+    if SECTION in text:
+        start = text.index(SECTION)
+        following = text.find("\n## ", start + len(SECTION))
+        text = text[:start] + section + (text[following + 1:] if following >= 0 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    with open(args.results, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--inviter", required=True, help="the release build of inviter")
+    parser.add_argument("--members", type=int, default=10_000, help="members on the list (default 10 000)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the three runs (default 3)")
+    parser.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
+    args = parser.parse_args()
+    args.inviter = os.path.abspath(args.inviter)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load_start = os.getloadavg()[0]
+    cores = os.cpu_count()
+
+    def log(text):
+        print(text, flush=True)
+
+    folders = {
+        "tmpfs": tempfile.mkdtemp(prefix="inviter-dkim-bench-", dir="/dev/shm"),
+        "disk": tempfile.mkdtemp(prefix="inviter-dkim-bench-", dir="/tmp"),
+    }
+    sink = None
+    runs = {kind: [] for kind in KINDS}
+    speeds = []
+    args.sequence = []
+    try:
+        args.templates = shutil.copytree(bench.TEMPLATES, os.path.join(folders["disk"], "Templates"))
+        keys = make_keys(args.inviter, bench.fresh_folder(folders["disk"], "keys"))
+        sink = bench.Sink(folders["disk"])
+        log(f"DKIM: smtp-sink on {sink.url}; openssl speed:")
+        speeds.append(openssl_speed())
+        log(f"  RSA-2048 {speeds[-1]['rsa']:,.0f} signatures/s, Ed25519 {speeds[-1]['ed25519']:,.0f}/s")
+        check_signed(args, sink, folders, keys)
+        sources = os.path.join(folders["disk"], f"network-{args.members}")
+        network.write_sources(sources, args.members)
+        log(f"DKIM: end to end, {args.members:,} members, {args.rounds} rounds:")
+        for index in range(args.rounds):
+            order = list(KINDS) if index % 2 == 0 else list(reversed(KINDS))
+            entries = []
+            for kind in order:
+                result = run(args, sink, sources, folders, kind, keys, log)
+                runs[kind].append(result)
+                entries.append((kind, result["rate"]))
+            args.sequence.append(entries)
+        speeds.append(openssl_speed())
+        log(f"  openssl speed after: RSA-2048 {speeds[-1]['rsa']:,.0f}/s, Ed25519 {speeds[-1]['ed25519']:,.0f}/s")
+    finally:
+        if sink:
+            sink.stop()
+        for folder in folders.values():
+            shutil.rmtree(folder, ignore_errors=True)
+    finished = datetime.datetime.now(datetime.timezone.utc)
+    figures = analyse(runs, speeds, cores)
+    write_section(args, runs, speeds, figures, bench.machine(), started, finished, (load_start, os.getloadavg()[0]), cores)
+    raw = os.path.join(HERE, "bin", "dkim-results.json")
+    os.makedirs(os.path.dirname(raw), exist_ok=True)
+    with open(raw, "w") as handle:
+        json.dump({"runs": runs, "openssl_speed": speeds, "figures": figures}, handle, indent=1)
+    rsa, ed = figures["rsa"], figures["ed25519"]
+    log(
+        f"DKIM: RSA-2048 {rsa['of_allowed']:.0%} of what the CPU allows ({rsa['allowed']:,.0f} msg/s), "
+        f"Ed25519 {ed['of_unsigned']:.0%} of unsigned; beyond the signature {rsa['beyond_signature'] * 1e6:.0f} µs "
+        f"(RSA), {ed['beyond_signature'] * 1e6:.0f} µs (Ed25519). Wrote the DKIM section of "
+        f"{os.path.relpath(args.results)} (raw figures in {os.path.relpath(raw)})."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
