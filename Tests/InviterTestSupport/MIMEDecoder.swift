@@ -29,6 +29,8 @@ public struct DecodedMessage: Decodable {
     public let parts: [Part]
     public let defects: [String]
     public let structure: [String]
+    /// The part a mail program shows (Python's `get_body`, HTML preferred).
+    public let shown: String?
 
     /// The decoded values of every header called `name`.
     public func values(_ name: String) -> [String] {

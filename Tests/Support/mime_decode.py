@@ -1,6 +1,7 @@
 """Decodes a message with Python's email package (policy.default), an
 independent MIME parser, and prints what a mail program would see as JSON:
-every header decoded, and each leaf part's type, parameters and content."""
+every header decoded, each leaf part's type, parameters and content, and the
+part it would show."""
 import email
 import email.policy
 import json
@@ -32,5 +33,8 @@ for part in message.walk():
     })
     defects += [type(d).__name__ for d in part.defects]
 
+# The part a mail program shows: the HTML when there is one, else the text.
+body = message.get_body(preferencelist=("html", "plain"))
 json.dump({"headers": headers, "parts": parts, "defects": defects,
-           "structure": [p.get_content_type() for p in message.walk()]}, sys.stdout)
+           "structure": [p.get_content_type() for p in message.walk()],
+           "shown": body.get_content_type() if body is not None else None}, sys.stdout)

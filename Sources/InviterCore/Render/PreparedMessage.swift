@@ -126,8 +126,8 @@ struct PreparedMessage: Sendable {
     /// writes for the message ``texts(_:)`` and the calendar parts make.
     func body(_ slots: [String]) -> (body: [MessageEncoder.Part], attachments: [MessageEncoder.Part]) {
         var body = [MessageEncoder.Part.filled(mediaType: "text/plain", lines: textLines, slots: slots)]
-        body += encodedAlternatives
         body.append(.filled(mediaType: "text/html", lines: htmlLines, slots: slots))
+        body += encodedAlternatives
         return (body, encodedAttachments)
     }
 

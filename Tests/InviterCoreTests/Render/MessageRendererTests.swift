@@ -154,6 +154,12 @@ struct RenderFixture {
         #expect(rendered.language.identifier == language, "the \(language) template was used")
         let bytes = try MessageEncoder().encode(rendered.message)
         #expect(try rendered.encoded() == bytes, "the prepared bytes are the message's")
+        // The calendar part comes last, as invitation programs put it; the HTML is still what shows.
+        let decoded = try DecodedMessage.decode(bytes)
+        #expect(decoded.shown == "text/html", "\(name) shows \(decoded.shown ?? "nothing")")
+        if kind.isAboutOccurrence {
+            #expect(decoded.structure.last == "text/calendar", "\(name): \(decoded.structure)")
+        }
         let directory = TestPaths.golden.appendingPathComponent("rendered")
         let file = directory.appendingPathComponent("\(name).eml")
         if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {

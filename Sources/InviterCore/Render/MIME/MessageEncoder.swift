@@ -24,8 +24,8 @@ public struct MessageEncoder: Sendable {
     ///   with spaces, an invalid List-Id).
     public func encode(_ message: Message) throws(MessageEncodingError) -> [UInt8] {
         var body = [Part.text(BodyPart(mediaType: "text/plain", text: message.text))]
-        body += message.alternatives.map(Part.text)
         if let html = message.html { body.append(.text(BodyPart(mediaType: "text/html", text: html))) }
+        body += message.alternatives.map(Part.text)
         return try encode(message, body: body, attachments: message.attachments.map(Part.attachment))
     }
 
@@ -45,7 +45,8 @@ public struct MessageEncoder: Sendable {
 
     /// Encodes the headers of `message` and the parts given, in place of the message's own text,
     /// HTML, alternatives and attachments: `body` in the order RFC 2046 5.1.4 asks for, simplest
-    /// first, HTML (the preferred) last.
+    /// first: text, HTML, then the calendar, as the programs that create invitations order them
+    /// (a mail program shows the HTML and offers the calendar entry beside it).
     func encode(_ message: Message, body: [Part], attachments: [Part]) throws(MessageEncodingError)
         -> [UInt8]
     {
