@@ -168,6 +168,11 @@ def write_section(args, runs, speeds, figures, info, started, finished, load_ave
         return text
 
     micro = lambda seconds: f"{seconds * 1e6:,.0f} µs"
+
+    def share(ratio, rounds):
+        """The ratio of the medians, with the range of the rounds' own ratios."""
+        return f"{ratio * 100:.0f} % (rounds {min(rounds) * 100:.0f}–{max(rounds) * 100:.0f} %)"
+
     rsa, ed = figures["rsa"], figures["ed25519"]
     lines = [
         SECTION,
@@ -186,7 +191,7 @@ def write_section(args, runs, speeds, figures, info, started, finished, load_ave
     ]
     for kind, label in KINDS.items():
         mine = runs[kind]
-        ratio = "–" if kind == "unsigned" else spread(figures[kind]["of_unsigned_rounds"], 0, 100, " %")
+        ratio = "–" if kind == "unsigned" else share(figures[kind]["of_unsigned"], figures[kind]["of_unsigned_rounds"])
         lines.append(
             f"| {label or 'unsigned'} | {spread([run['seconds'] for run in mine], 2, 1, ' s')} | "
             f"{spread([run['cpu_per_message'] for run in mine], 0, 1e6, ' µs')} | "
@@ -216,16 +221,20 @@ def write_section(args, runs, speeds, figures, info, started, finished, load_ave
         f"| CPU the rate allows: {cores} cores / (unsigned {micro(figures['unsigned_cpu'])} + one signature) | "
         f"{rsa['allowed']:,.0f} msg/s | {ed['allowed']:,.0f} msg/s |",
         f"| signed run, msg/s | {rsa['rate']:,.0f} | {ed['rate']:,.0f} |",
-        f"| signed run / what the CPU allows | {rsa['of_allowed']:.0%} (rounds {spread(rsa['of_allowed_rounds'], 0, 100, ' %')}) "
-        f"| {ed['of_allowed']:.0%} (rounds {spread(ed['of_allowed_rounds'], 0, 100, ' %')}) |",
-        f"| signed run / unsigned ({figures['unsigned_rate']:,.0f} msg/s) | {rsa['of_unsigned']:.0%} | {ed['of_unsigned']:.0%} |",
+        f"| signed run / what the CPU allows | {share(rsa['of_allowed'], rsa['of_allowed_rounds'])} "
+        f"| {share(ed['of_allowed'], ed['of_allowed_rounds'])} |",
+        f"| signed run / unsigned ({figures['unsigned_rate']:,.0f} msg/s) | "
+        f"{share(rsa['of_unsigned'], rsa['of_unsigned_rounds'])} | {share(ed['of_unsigned'], ed['of_unsigned_rounds'])} |",
         f"| CPU per message added by signing | {micro(rsa['extra_cpu'])} | {micro(ed['extra_cpu'])} |",
         f"| of which beyond the signature (canonicalization, body hash, the field) | "
-        f"{micro(rsa['beyond_signature'])} (rounds {spread(rsa['beyond_signature_rounds'], 0, 1e6, ' µs')}) | "
-        f"{micro(ed['beyond_signature'])} (rounds {spread(ed['beyond_signature_rounds'], 0, 1e6, ' µs')}) |",
+        f"{micro(rsa['beyond_signature'])} (rounds {min(rsa['beyond_signature_rounds']) * 1e6:,.0f}–"
+        f"{max(rsa['beyond_signature_rounds']) * 1e6:,.0f} µs) | "
+        f"{micro(ed['beyond_signature'])} (rounds {min(ed['beyond_signature_rounds']) * 1e6:,.0f}–"
+        f"{max(ed['beyond_signature_rounds']) * 1e6:,.0f} µs) |",
         "",
-        f"- RSA-2048 signed run ≥ 80 % of the rate the CPU allows: {rsa['of_allowed']:.0%}: {bench.verdict(rsa['of_allowed'] >= 0.8)}.",
-        f"- Ed25519 signed run ≥ 85 % of unsigned: {ed['of_unsigned']:.0%}: {bench.verdict(ed['of_unsigned'] >= 0.85)}.",
+        f"- RSA-2048 signed run ≥ 80 % of the rate the CPU allows: {rsa['of_allowed'] * 100:.0f} %: "
+        f"{bench.verdict(rsa['of_allowed'] >= 0.8)}.",
+        f"- Ed25519 signed run ≥ 85 % of unsigned: {ed['of_unsigned'] * 100:.0f} %: {bench.verdict(ed['of_unsigned'] >= 0.85)}.",
         f"- Per message beyond the signature: {micro(rsa['beyond_signature'])} with RSA-2048, "
         f"{micro(ed['beyond_signature'])} with Ed25519 (unsigned, the whole message costs {micro(figures['unsigned_cpu'])}).",
         "",
@@ -253,6 +262,8 @@ def main():
     started = datetime.datetime.now(datetime.timezone.utc)
     load_start = os.getloadavg()[0]
     cores = os.cpu_count()
+    # The tree measured, read as the runs start (just after make built the binary), not after them.
+    info = bench.machine()
 
     def log(text):
         print(text, flush=True)
@@ -293,7 +304,7 @@ def main():
             shutil.rmtree(folder, ignore_errors=True)
     finished = datetime.datetime.now(datetime.timezone.utc)
     figures = analyse(runs, speeds, cores)
-    write_section(args, runs, speeds, figures, bench.machine(), started, finished, (load_start, os.getloadavg()[0]), cores)
+    write_section(args, runs, speeds, figures, info, started, finished, (load_start, os.getloadavg()[0]), cores)
     raw = os.path.join(HERE, "bin", "dkim-results.json")
     os.makedirs(os.path.dirname(raw), exist_ok=True)
     with open(raw, "w") as handle:
