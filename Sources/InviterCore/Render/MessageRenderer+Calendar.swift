@@ -29,6 +29,10 @@ extension MessageRenderer {
         // Only messages about one occurrence carry a calendar entry.
         guard let occurrence = request.occurrence, request.kind.isAboutOccurrence else { return nil }
         let fallback = network.languageFallback
+        // A partner copy's entry goes with the forward to whoever the contact sends it to: staff,
+        // students and course participants who share English more often than Danish, so it is in
+        // English (the forwardable text's first language), whatever the contact's own language.
+        let language = request.kind.isPartnerCopy ? LanguageCode.english : language
         let method: CalendarMethod =
             request.kind.isCancellation || occurrence.cancelled ? .cancel : .publish
         let entry = CalendarEntry(

@@ -173,6 +173,21 @@ struct RenderFixture {
         #expect(bytes == Array(expected), "\(name) differs from its golden file")
     }
 
+    /// The entry travels with the forward: in English, for a Danish contact's copy too.
+    @Test func aPartnerCopysCalendarEntryIsInEnglish() throws {
+        let fixture = try RenderFixture()
+        let partner = try #require(fixture.network.partners?.partners.first)
+        #expect(partner.language?.identifier == "da")
+        let copy = try fixture.render(.partner, "wednesday-hygge/2026-12-16", .partner(partner)).message
+        let entry = String(decoding: try #require(copy.attachments.first).data, as: UTF8.self)
+        #expect(entry.contains("SUMMARY:Wednesday hygge"), "\(entry)")
+        let member = try RenderFixture.member("Søren Ærø", "da")
+        let invitation = try fixture.render(.invitation, "wednesday-hygge/2026-12-16", .member(member))
+            .message
+        let own = String(decoding: try #require(invitation.attachments.first).data, as: UTF8.self)
+        #expect(own.contains("SUMMARY:Onsdagshygge"), "a member's entry is in their own language")
+    }
+
     @Test func shippedTemplatesUseOnlyKnownNames() throws {
         let fixture = try RenderFixture()
         #expect(fixture.renderer.templateProblems().isEmpty, "\(fixture.renderer.templateProblems())")
