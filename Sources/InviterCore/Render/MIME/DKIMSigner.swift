@@ -320,16 +320,22 @@ public struct DKIMSigner: Sendable {
     }
 
     /// RFC 6376 3.4.4: runs of whitespace one space, none at line ends, no empty lines at the end.
+    ///
+    /// One pass over the bytes into one buffer, empty lines held back until a line with text
+    /// follows: a message's body is most of its bytes, and this runs for every message signed.
     static func relaxedBody(_ body: [UInt8]) -> [UInt8] {
-        var lines: [[UInt8]] = []
-        var line: [UInt8] = []
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count)
         var pendingSpace = false
+        var lineHasText = false
+        var emptyLines = 0
         var index = 0
-        while index < body.count {
+        let count = body.count
+        while index < count {
             let byte = body[index]
-            if byte == 13, index + 1 < body.count, body[index + 1] == 10 {
-                lines.append(line)
-                line = []
+            if byte == 13, index + 1 < count, body[index + 1] == 10 {
+                if lineHasText { out += [13, 10] } else { emptyLines += 1 }
+                lineHasText = false
                 pendingSpace = false
                 index += 2
                 continue
@@ -337,16 +343,18 @@ public struct DKIMSigner: Sendable {
             if byte == 32 || byte == 9 {
                 pendingSpace = true
             } else {
-                if pendingSpace { line.append(32) }
+                if !lineHasText {
+                    for _ in 0..<emptyLines { out += [13, 10] }
+                    emptyLines = 0
+                    lineHasText = true
+                }
+                if pendingSpace { out.append(32) }
                 pendingSpace = false
-                line.append(byte)
+                out.append(byte)
             }
             index += 1
         }
-        if !line.isEmpty { lines.append(line) }
-        while let last = lines.last, last.isEmpty { lines.removeLast() }
-        var out: [UInt8] = []
-        for line in lines { out += line + [13, 10] }
+        if lineHasText { out += [13, 10] }
         return out
     }
 }
