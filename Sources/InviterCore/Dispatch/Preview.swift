@@ -343,9 +343,10 @@ enum PreviewIndex {
                 """
             for entry in group {
                 html += """
-                    <tr><td>\(escape(entry.name))<br><small>\(escape(entry.recipient))</small></td>\
+                    <tr><td><bdi>\(escape(entry.name))</bdi><br><small>\(escape(entry.recipient))</small></td>\
                     <td class="lang">\(escape(entry.language.identifier))</td>\
-                    <td><a href="\(escape(entry.htmlFile))">\(escape(entry.subject))</a></td>\
+                    <td lang="\(escape(entry.language.identifier))" dir="auto">\
+                    <a href="\(escape(entry.htmlFile))">\(escape(entry.subject))</a></td>\
                     <td><a href="\(escape(entry.emlFile))">.eml</a></td></tr>
 
                     """

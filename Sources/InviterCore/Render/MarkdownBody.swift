@@ -42,10 +42,24 @@ struct MarkdownBody {
                 ? markdown.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
                     of: ">", with: "&gt;")
                 : markdown
-            return parser.html(from: source)
+            return directed(parser.html(from: source))
         }
         guard let cache else { return make() }
         return cache.html((escapingHTML ? "e" : "r") + markdown, make)
+    }
+
+    /// A paragraph's opening tag: `dir="auto"` on every block, so an English description inside
+    /// an Arabic page (or an Arabic name's paragraph in a Danish one) is laid out in its own
+    /// direction, its full stop at its end, while the page keeps its own.
+    static let paragraphOpen = "<p dir=\"auto\">"
+
+    /// Ink's HTML with `dir="auto"` on each paragraph, list item, heading and quotation.
+    private static func directed(_ html: String) -> String {
+        var result = html.replacingOccurrences(of: "<p>", with: paragraphOpen)
+        for tag in ["li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"] {
+            result = result.replacingOccurrences(of: "<\(tag)>", with: "<\(tag) dir=\"auto\">")
+        }
+        return result
     }
 
     /// The HTML fragment of the body.
@@ -80,7 +94,8 @@ struct MarkdownBody {
     /// the HTML of its own paragraphs.
     private static func block(_ value: Value, cache: RenderCache?) -> String {
         switch value {
-        case .text(let text): "<p>" + escapeHTML(text).replacingOccurrences(of: "\n", with: "<br>") + "</p>"
+        case .text(let text):
+            paragraphOpen + escapeHTML(text).replacingOccurrences(of: "\n", with: "<br>") + "</p>"
         case .markdown(let source): markdownToHTML(source, cache: cache)
         }
     }
@@ -94,7 +109,7 @@ struct MarkdownBody {
         let bytes = Array(html.utf8)
         let start = tokenStart
         let end = tokenEnd
-        let open = Array("<p>".utf8)
+        let open = Array(paragraphOpen.utf8)
         let close = Array("</p>".utf8)
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count * 2)

@@ -433,7 +433,7 @@ struct RenderFixture {
             RenderRequest(mailing: mailing, recipient: recipients[0], now: RenderFixture.now))
         #expect(rendered.language.identifier == "da")
         #expect(rendered.message.subject == "Vores vinterprogram er klar")
-        #expect(rendered.html.contains("<li>"), "Markdown lists become HTML lists")
+        #expect(rendered.html.contains("<li dir=\"auto\">"), "Markdown lists become HTML lists")
         #expect(rendered.message.alternatives.isEmpty)
     }
 }

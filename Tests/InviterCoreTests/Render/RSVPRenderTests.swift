@@ -131,4 +131,14 @@ import Testing
         #expect(full.contains("The event is fully booked."), "\(full)")
         #expect(try fixture.coldRenderer().render(request).message.text == full)
     }
+
+    /// An English description in an Arabic message keeps its own direction: each block is `dir="auto"`.
+    @Test func blocksOfAnotherDirectionKeepTheirOwn() throws {
+        let fixture = try Self.fixture()
+        let reader = Recipient.member(try RenderFixture.member("ليلى حداد", "ar"))
+        let html = try fixture.render(.invitation, "wednesday-hygge/2026-12-16", reader).html
+        #expect(html.contains("dir=\"rtl\""), "the page is right to left")
+        #expect(html.contains("<p dir=\"auto\">Meet at the pub.</p>"), "\(html)")
+        #expect(!html.contains("<p>Meet"), "the description's paragraph has its own direction")
+    }
 }
