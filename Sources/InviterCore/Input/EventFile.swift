@@ -90,6 +90,7 @@ public enum EventFile {
         if let venue, venue.contains(where: \.isNewline) {
             table.problem("venue", "must be one line (it is used in calendar entries and subjects)")
         }
+        let map = readMap(table)
         let audience = (table.strings("audience") ?? ["all"]).map {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
         }
@@ -156,7 +157,8 @@ public enum EventFile {
         let source = "\(table.document.file):\(table.line())"
         return Event(
             id: id, title: title, description: description ?? LocalizedText([:]), start: start, end: end,
-            recurrence: recurrence, except: except, venue: venue, audience: audience, partners: partners,
+            recurrence: recurrence, except: except, venue: venue, map: map, audience: audience,
+            partners: partners,
             capacity: capacity, rsvp: rsvp, interpreters: interpreters, schedule: schedule,
             overrides: overrides, source: source)
     }
@@ -203,6 +205,22 @@ public enum EventFile {
         return schedule
     }
 
+    /// `map`: a link to the venue on a map, http(s), one line; without it the mail links an
+    /// OpenStreetMap search for the venue.
+    private static func readMap(_ table: TableReader) -> String? {
+        guard let text = table.string("map") else { return nil }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasPrefix("https://") || trimmed.hasPrefix("http://"), trimmed.count <= 1000,
+            !trimmed.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\"" }),
+            URLComponents(string: trimmed)?.host?.isEmpty == false
+        else {
+            table.problem(
+                "map", "\(text.debugDescription) is not a link such as \"https://www.openstreetmap.org/…\"")
+            return nil
+        }
+        return trimmed
+    }
+
     private static func readOverride(_ table: TableReader) -> (LocalDate, OccurrenceOverride)? {
         defer { table.finish() }
         let date: LocalDate?
@@ -217,7 +235,7 @@ public enum EventFile {
         if let start, let end, end <= start { table.problem("end", "must be after start (\(start))") }
         if end != nil, start == nil { table.problem("end", "an override with end needs start as well") }
         let override = OccurrenceOverride(
-            start: start, end: end, venue: table.string("venue"),
+            start: start, end: end, venue: table.string("venue"), map: readMap(table),
             title: localized(table, "title", required: false, singleLine: true),
             description: localized(table, "description", required: false, singleLine: false),
             capacity: table.integer("capacity", range: 1...100_000),

@@ -43,6 +43,8 @@ public struct Event: Sendable {
     /// Dates on which a recurring event does not take place (and nobody is invited).
     public var except: Set<LocalDate>
     public var venue: String
+    /// A map of the venue (`map = "https://…"`); nil for an OpenStreetMap search for the venue.
+    public var map: String?
     /// Member segments invited; `all` means every active member.
     public var audience: [String]
     public var partners: [PartnerKind]
@@ -111,7 +113,9 @@ public struct Event: Sendable {
         return Occurrence(
             eventID: id, date: original.date, start: start, end: end,
             title: override?.title ?? title, description: override?.description ?? description,
-            venue: override?.venue ?? venue, capacity: override?.capacity ?? capacity,
+            venue: override?.venue ?? venue,
+            map: override?.map ?? (override?.venue == nil ? map : nil),
+            capacity: override?.capacity ?? capacity,
             rsvp: override?.rsvp ?? rsvp, cancelled: override?.cancelled ?? false, note: override?.note,
             audience: audience, partners: partners, interpreters: interpreters, schedule: schedule)
     }
@@ -122,6 +126,8 @@ public struct OccurrenceOverride: Sendable {
     public var start: LocalDateTime?
     public var end: LocalDateTime?
     public var venue: String?
+    /// The map of this occurrence's venue; another venue without one gets a search for it.
+    public var map: String?
     public var title: LocalizedText?
     public var description: LocalizedText?
     public var capacity: Int?
@@ -142,6 +148,8 @@ public struct Occurrence: Sendable, Hashable {
     public var title: LocalizedText
     public var description: LocalizedText
     public var venue: String
+    /// The organizer's map link for the venue, when given (see ``mapURL``).
+    public var map: String?
     public var capacity: Int?
     /// Whether members answer yes or no (see ``Event/rsvp``).
     public var rsvp = false
@@ -155,6 +163,14 @@ public struct Occurrence: Sendable, Hashable {
 
     /// `wednesday-hygge/2026-12-02`: stable across runs, used in mailing ids and calendar UIDs.
     public var id: OccurrenceID { OccurrenceID(eventID: eventID, date: date) }
+
+    /// Where the venue is on a map: the organizer's link, else an OpenStreetMap search for the
+    /// venue's text (an address finds itself; a name alone may find several places).
+    public var mapURL: String {
+        if let map { return map }
+        let query = venue.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? ""
+        return "https://www.openstreetmap.org/search?query=" + query
+    }
 }
 
 extension LocalDateTime {

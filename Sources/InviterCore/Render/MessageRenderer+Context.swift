@@ -135,6 +135,7 @@ extension MessageRenderer {
             "title": MarkdownBody.Value.text(title),
             "description": MarkdownBody.Value.markdown(description),
             "venue": MarkdownBody.Value.text(occurrence.venue),
+            "map_url": MarkdownBody.Value.text(occurrence.mapURL),
             "cancelled": occurrence.cancelled,
         ]
         if let note = occurrence.note?.resolve(language, fallback: fallback)?.text {
@@ -185,6 +186,7 @@ extension MessageRenderer {
                 "date_long": MarkdownBody.Value.text(dates.longDate),
                 "time_range": MarkdownBody.Value.text(dates.timeRange),
                 "venue": MarkdownBody.Value.text(occurrence.venue),
+                "map_url": MarkdownBody.Value.text(occurrence.mapURL),
                 "when_label": MarkdownBody.Value.text(
                     strings.text("when", language: language, fallback: language) ?? "When"),
                 "where_label": MarkdownBody.Value.text(
