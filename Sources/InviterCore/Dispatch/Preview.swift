@@ -159,8 +159,17 @@ public enum Preview {
             }
         }
         guard request.writesFiles else { return (entries, upcoming) }
+        // Who each mailing leaves out, for the whole list (not when narrowed to one reader).
+        var leftOut: [MailingID: [PreviewLeftOut]] = [:]
+        if request.recipient == nil, request.language == nil {
+            for (mailing, recipients, _) in jobs where mailing.kind != .join {
+                leftOut[mailing.id] = PreviewLeftOut.of(
+                    mailing, recipients: recipients, network: network,
+                    ledger: request.announcement == nil ? ledger : nil)
+            }
+        }
         let index = PreviewIndex.html(
-            entries: entries, network: config.network, now: request.now, upcoming: upcoming)
+            entries: entries, network: config.network, now: request.now, upcoming: upcoming, leftOut: leftOut)
         do {
             try Data(index.utf8).write(to: request.output.appendingPathComponent("index.html"))
         } catch {
@@ -292,7 +301,10 @@ public enum PreviewSummary {
 
 /// The `index.html` of a preview: every message with recipient, language and subject, grouped by mailing.
 enum PreviewIndex {
-    static func html(entries: [PreviewEntry], network: Configuration.Network, now: Date, upcoming: [Mailing])
+    static func html(
+        entries: [PreviewEntry], network: Configuration.Network, now: Date, upcoming: [Mailing],
+        leftOut: [MailingID: [PreviewLeftOut]] = [:]
+    )
         -> String
     {
         let escape = MarkdownBody.escapeHTML
@@ -313,6 +325,8 @@ enum PreviewIndex {
               th { color: #5b6068; font-weight: 600; } .lang { font-family: ui-monospace, monospace; }
               .kind { display: inline-block; font-size: 12px; padding: 1px 8px; border-radius: 10px; background: #e8eef7; color: #1d5fa8; margin-inline-end: 6px; }
               .empty { background: #fff; border-radius: 8px; padding: 16px 20px; margin: 20px 0; }
+              details { margin-top: 12px; } summary { color: #5b6068; cursor: pointer; }
+              .left td { color: #8a8f98; }
             </style></head><body>
             <header><h1>\(escape(network.name)): preview</h1>
             <p>What a run at \(escape(stamp)) would send: \(entries.count) messages. Nothing was sent or recorded.</p></header>
@@ -351,9 +365,35 @@ enum PreviewIndex {
 
                     """
             }
-            html += "</table></section>\n"
+            html += "</table>"
+            html += leftOutTable(leftOut[id] ?? [])
+            html += "</section>\n"
         }
         html += "</main></body></html>\n"
         return html
+    }
+
+    /// The members (or partner contacts) a mailing does not reach, greyed out, with why: the
+    /// first rows, and the count of each reason for all of them.
+    static func leftOutTable(_ left: [PreviewLeftOut]) -> String {
+        guard !left.isEmpty else { return "" }
+        let escape = MarkdownBody.escapeHTML
+        var reasons: [String: Int] = [:]
+        for person in left { reasons[person.reason, default: 0] += 1 }
+        let counts = reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+            .map { "\($0.value) \($0.key)" }.joined(separator: " · ")
+        var html =
+            "<details open><summary>Not getting it: \(left.count) (\(escape(counts)))</summary>"
+            + "<table class=\"left\"><tr><th>Who</th><th>Why</th></tr>\n"
+        for person in left.prefix(PreviewLeftOut.shown) {
+            html +=
+                "<tr><td><bdi>\(escape(person.name))</bdi><br><small>\(escape(person.address))</small></td>"
+                + "<td>\(escape(person.reason))"
+                + (person.detail.map { " <small>(\(escape($0)))</small>" } ?? "") + "</td></tr>\n"
+        }
+        if left.count > PreviewLeftOut.shown {
+            html += "<tr><td colspan=\"2\">… and \(left.count - PreviewLeftOut.shown) more</td></tr>\n"
+        }
+        return html + "</table></details>"
     }
 }
