@@ -77,7 +77,8 @@ public struct PreviewLeftOut: Sendable {
                 reason = "not due for them now"
             }
             result.append(
-                PreviewLeftOut(name: member.name ?? "", address: member.address.address, reason: reason))
+                PreviewLeftOut(
+                    name: member.name ?? "", address: member.address.address, reason: reason, detail: detail))
         }
         return result
     }

@@ -25,6 +25,7 @@ import Testing
             index.contains("Not getting it: 2 (1 suppressed: asked by phone · 1 unsubscribed)"), "\(index)")
         #expect(index.contains("gone@example.org") && index.contains("quiet@example.org"))
         #expect(index.contains("<table class=\"left\">"), "greyed out, in a table of its own")
+        #expect(index.contains("members.csv:4)</small></td>"), "with the row")
         #expect(index.contains("partner kind school: this event&#39;s copy goes to company"))
     }
 }
