@@ -16,18 +16,26 @@ extension Dispatcher {
             else { continue }
             promoted += try ledger.promoteWaitlisted(
                 occurrence: occurrence.id, capacity: occurrence.capacity,
-                seat: seatNotice(for: occurrence, now: now), now: now
+                seat: configuration.seatNotice(for: occurrence, now: now), now: now
             ).count
         }
         return promoted
     }
+}
 
-    /// The seat notice a promotion records, given up when the occurrence starts.
+extension Configuration {
+    /// The seat notice a promotion records (by a run, or by `serve` for a no or a newcomer's
+    /// yes), due at once and given up when the occurrence starts.
     func seatNotice(for occurrence: Occurrence, now: Date) -> SeatNotice {
         SeatNotice(
-            occurrence: occurrence.id, start: occurrence.start.instant(in: zone), now: now,
-            messageDomain: String(configuration.network.from.domain))
+            occurrence: occurrence.id, start: occurrence.start.instant(in: network.timeZone), now: now,
+            messageDomain: String(network.from.domain))
     }
+}
+
+extension Event {
+    /// Whether the event, or any one occurrence's override, takes RSVP answers.
+    var takesAnswers: Bool { rsvp || overrides.values.contains { $0.rsvp == true } }
 }
 
 /// The RSVP occurrences of a plan, and what their answers mean for a mailing.

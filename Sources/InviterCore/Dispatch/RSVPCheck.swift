@@ -4,9 +4,7 @@ import Foundation
 /// occurrences with more members going than seats.
 enum RSVPCheck {
     static func problems(network: LoadedNetwork, templates: TemplateSet, now: Date) -> [InputProblem] {
-        let rsvpEvents = network.events.filter { event in
-            event.rsvp || event.overrides.values.contains { $0.rsvp == true }
-        }
+        let rsvpEvents = network.events.filter(\.takesAnswers)
         guard let first = rsvpEvents.first else { return [] }
         var problems: [InputProblem] = []
         let folder = templates.directory.appendingPathComponent(MailingKind.seat.rawValue)

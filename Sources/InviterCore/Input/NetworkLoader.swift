@@ -51,8 +51,7 @@ public enum NetworkLoader {
 
         // The yes and no links point at `inviter serve`: without `[web]` nobody could answer.
         if configuration.web == nil {
-            for event in events
-            where event.rsvp || event.overrides.values.contains(where: { $0.rsvp == true }) {
+            for event in events where event.takesAnswers {
                 let (file, line) = event.location
                 fatal.append(
                     InputProblem(

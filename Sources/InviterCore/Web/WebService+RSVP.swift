@@ -49,9 +49,7 @@ extension WebService {
             }
             let result = try ledger.answerRSVP(
                 answer, occurrence: occurrence.id, address: address, capacity: occurrence.capacity,
-                seat: SeatNotice(
-                    occurrence: occurrence.id, start: occurrence.start.instant(in: zone), now: now,
-                    messageDomain: String(configuration.network.from.domain)),
+                seat: configuration.seatNotice(for: occurrence, now: now),
                 now: now)
             let seats = try ledger.rsvpCounts()[occurrence.id] ?? RSVPCounts()
             let body =
@@ -160,9 +158,7 @@ extension WebService {
         else { return nil }
         let result = try ledger.answerRSVP(
             .yes, occurrence: id, address: request.address.key, capacity: occurrence.capacity,
-            seat: SeatNotice(
-                occurrence: id, start: occurrence.start.instant(in: zone), now: now,
-                messageDomain: String(configuration.network.from.domain)),
+            seat: configuration.seatNotice(for: occurrence, now: now),
             now: now)
         return statusSentence(result.record, occurrence: occurrence, page: page)
     }
