@@ -36,6 +36,12 @@ static inline CURLcode inviter_easy_setopt_debug_function(CURL *handle, inviter_
     return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, callback);
 }
 
+typedef size_t (*inviter_write_callback)(char *data, size_t size, size_t nmemb, void *userdata);
+
+static inline CURLcode inviter_easy_setopt_write_function(CURL *handle, inviter_write_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
+}
+
 static inline CURLcode inviter_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

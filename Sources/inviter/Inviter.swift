@@ -10,7 +10,8 @@ struct Inviter: AsyncParsableCommand {
         abstract: "Invitations and newsletters for international networks.",
         subcommands: [
             Run.self, Status.self, Check.self, Events.self, Preview.self, Announce.self, Suppress.self,
-            SendTest.self, Reset.self, Serve.self, Members.self, Attendees.self, DKIM.self,
+            SendTest.self, Reset.self, Serve.self, Members.self, Attendees.self, DKIM.self, Mailbox.self,
+            Inbound.self,
         ]
     )
 }

@@ -50,6 +50,18 @@ extension Inviter {
             }
             defer { withExtendedLifetime(lock) {} }
             let ledger = try openLedger(configuration)
+            if configuration.mailbox != nil {
+                // Bounces and unsubscribes first, so this run no longer mails them. A mailbox that
+                // cannot be read is said, and the mail that is due still goes.
+                do {
+                    let line = try readMailbox(
+                        configuration, ledger: ledger, now: instant, trace: trace, verbose: false)
+                    // Standard output is the JSON document alone with --json.
+                    if json { printError(line) } else { print(line) }
+                } catch {
+                    printError("warning: the mailbox was not read; sending goes on")
+                }
+            }
             var dispatcher = Dispatcher(
                 network: network, renderer: renderer, ledger: ledger,
                 transport: try configuredTransport(configuration, trace: trace))

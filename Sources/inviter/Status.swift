@@ -26,16 +26,21 @@ extension Inviter {
             let configuration = try options.loadConfiguration()
             var statuses: [MailingStatus] = []
             var answers: [OccurrenceID: RSVPCounts] = [:]
+            var mailbox: [InboundDisposition: Int] = [:]
             // An id that does not parse names no mailing, as one the ledger never had.
             let wanted = mailing.map { MailingID($0) }
             if let ledger = try readLedger(configuration), wanted != .some(nil) {
                 statuses = try ledger.status(mailing: wanted ?? nil)
                 answers = try ledger.rsvpCounts()
+                mailbox = try ledger.inboundCounts(
+                    since: Date().addingTimeInterval(-StatusReport.mailboxWindow))
             }
             if json {
-                print(StatusReport.json(statuses, rsvp: answers))
+                let reads = configuration.mailbox != nil || !mailbox.isEmpty
+                print(StatusReport.json(statuses, rsvp: answers, mailbox: reads ? mailbox : nil))
                 return
             }
+            if let line = StatusReport.mailboxLine(mailbox) { print(line) }
             if statuses.isEmpty {
                 print(mailing.map { "No mailing \($0) in the ledger." } ?? "Nothing has been sent yet.")
                 return

@@ -239,7 +239,7 @@ public struct Dispatcher: Sendable {
         else { return nil }
         let message = try renderer.joinConfirmation(request, key: entry.key, now: now)
         return Envelope(
-            key: entry.key, sender: configuration.network.from, recipient: request.address,
+            key: entry.key, sender: try renderer.envelopeSender(for: entry.key), recipient: request.address,
             data: try renderer.encodeAndSign(message))
     }
 
@@ -252,7 +252,6 @@ public struct Dispatcher: Sendable {
     /// signing alone is spread over the cores. Each message is signed with its own signer at its
     /// own Date, as ``RenderedMessage/encoded()`` would sign it: the same bytes, in the same order.
     private func render(_ jobs: [(LedgerEntry, RenderRequest)]) throws -> [(LedgerEntry, Envelope)] {
-        let sender = configuration.network.from
         let unsigned = try jobs.map { _, request in
             var rendered = try renderer.render(request)
             let signer = rendered.signer
@@ -277,10 +276,11 @@ public struct Dispatcher: Sendable {
                 return try result.get()
             }
         }
-        return zip(jobs, data).map { job, bytes in
+        return try zip(jobs, data).map { job, bytes in
             let (entry, request) = job
             let envelope = Envelope(
-                key: entry.key, sender: sender, recipient: request.recipient.address, data: bytes)
+                key: entry.key, sender: try renderer.envelopeSender(for: entry.key),
+                recipient: request.recipient.address, data: bytes)
             return (entry, envelope)
         }
     }

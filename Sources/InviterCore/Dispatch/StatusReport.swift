@@ -4,7 +4,12 @@ import Foundation
 public enum StatusReport {
     /// - Parameter rsvp: The answers per occurrence: an RSVP occurrence's invitation gains `rsvp`
     ///   (`going`, `waitlisted`, `declined`).
-    public static func json(_ statuses: [MailingStatus], rsvp: [OccurrenceID: RSVPCounts] = [:]) -> String {
+    ///   - mailbox: The received messages of the last 30 days by disposition (`bounce`, `person`…),
+    ///     as `"mailbox"`, when the network reads its mail.
+    public static func json(
+        _ statuses: [MailingStatus], rsvp: [OccurrenceID: RSVPCounts] = [:],
+        mailbox: [InboundDisposition: Int]? = nil
+    ) -> String {
         struct Failure: Encodable {
             let recipient: String
             let state: String
@@ -20,11 +25,15 @@ public enum StatusReport {
             let skipped: [String: Int]
             let rsvp: RSVPCounts?
         }
-        struct Report: Encodable { let mailings: [Item] }
+        struct Report: Encodable {
+            let mailings: [Item]
+            let mailbox: [String: Int]?
+        }
         let formatter = ISO8601DateFormatter()
         let items = statuses.map { status in
             var counts: [String: Int] = [:]
             for state in DeliveryState.allCases { counts[state.rawValue] = status.counts[state] ?? 0 }
+            counts["bounced"] = status.bounced
             return Item(
                 id: status.mailing.id.description, kind: status.mailing.kind.rawValue,
                 dueAt: formatter.string(from: status.mailing.dueAt),
@@ -37,7 +46,16 @@ public enum StatusReport {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(Report(mailings: items))).map { String(decoding: $0, as: UTF8.self) }
+        return
+            (try? encoder.encode(
+                Report(
+                    mailings: items,
+                    mailbox: mailbox.map { counts in
+                        Dictionary(
+                            uniqueKeysWithValues: InboundDisposition.allCases.map {
+                                ($0.rawValue, counts[$0] ?? 0)
+                            })
+                    }))).map { String(decoding: $0, as: UTF8.self) }
             ?? "{\"mailings\": []}"
     }
 
@@ -57,9 +75,10 @@ extension StatusReport {
     ) -> [String] {
         var lines: [String] = []
         for status in statuses {
-            let counts = DeliveryState.allCases.compactMap { state in
-                status.counts[state].map { "\(state.rawValue) \($0)" }
-            }.joined(separator: ", ")
+            let counts =
+                (DeliveryState.allCases.compactMap { state in
+                    status.counts[state].map { "\(state.rawValue) \($0)" }
+                } + (status.bounced > 0 ? ["bounced \(status.bounced)"] : [])).joined(separator: ", ")
             lines.append(
                 "\(status.mailing.id)  due \(MessageEncoder.rfc5322Date(status.mailing.dueAt, in: zone)): \(counts)"
             )
@@ -91,7 +110,8 @@ extension StatusReport {
             let when = ISO8601.local(entry.updatedAt, in: zone)
             lines.append(
                 "\(entry.key.mailing): \(entry.state.rawValue) (\(when))"
-                    + (entry.lastReply.map { ": \($0)" } ?? ""))
+                    + (entry.lastReply.map { ": \($0)" } ?? "")
+                    + (entry.bounce.map { "; then bounced: \($0)" } ?? ""))
         }
         if !upcoming.isEmpty {
             lines.append("Coming for \(address):")
@@ -124,6 +144,22 @@ extension StatusReport {
             }
             return "\(mailing.id)  due \(ISO8601.local(mailing.dueAt, in: zone)): \(count)"
         }
+    }
+}
+
+extension StatusReport {
+    /// How far back `status` counts received mail.
+    public static let mailboxWindow: TimeInterval = 30 * 86_400
+
+    /// `Mailbox (last 30 days): …`, or nothing when no mail came in.
+    public static func mailboxLine(_ counts: [InboundDisposition: Int]) -> String? {
+        guard counts.values.contains(where: { $0 > 0 }) else { return nil }
+        let labels: [(InboundDisposition, String)] = [
+            (.bounce, "bounces"), (.unsubscribe, "unsubscribes by mail"), (.report, "delay reports"),
+            (.autoReply, "auto-replies"), (.person, "messages left unread for a person"),
+        ]
+        let parts = labels.compactMap { disposition, label in counts[disposition].map { "\($0) \(label)" } }
+        return "Mailbox (last 30 days): " + parts.joined(separator: ", ")
     }
 }
 

@@ -20,6 +20,8 @@ public struct Configuration: Sendable {
     public var signup: Signup?
     /// DKIM signing of every message, when set.
     public var dkim: DKIM?
+    /// Where bounces and unsubscribe mails arrive, when `inviter mailbox` reads them over IMAP.
+    public var mailbox: Mailbox?
     /// Warnings for the demo's example values still in the file (an address at example.org, a
     /// `.invalid` host): `check` prints them; a run does not repeat them every five minutes.
     public var exampleValues: [InputProblem] = []
@@ -67,6 +69,8 @@ public struct Configuration: Sendable {
         public var rate: RateLimit?
         /// What to do with a message whose outcome is unknown: send it again (the default) or hold it for a person.
         public var resendUnknown: Bool
+        /// The envelope sender with each delivery's token (VERP); the From address when nil.
+        public var returnPath: ReturnPath? = nil
     }
 
     public struct SMTP: Sendable {
@@ -136,7 +140,16 @@ public struct Configuration: Sendable {
         let web = readWeb(root.table("web"), unsubscribe: unsubscribe, path: path)
         let signup = readSignup(root.table("signup"))
         let dkim = readDKIM(root.table("dkim"), from: network?.from, path: path)
+        let mailbox = readMailbox(root.table("mailbox"), path: path)
         root.finish()
+        // The secret the links are signed with (``RenderSetup`` loads the same one).
+        let hasLinkSecret = unsubscribe?.url == nil ? web?.secret != nil : unsubscribe?.secretEnv != nil
+        if delivery?.returnPath != nil, !hasLinkSecret {
+            root.problem(
+                "delivery",
+                "return_path signs each delivery's token with the link secret: set up [web] with secret_env or secret_file"
+            )
+        }
         if signup != nil, web == nil, !root.has("web") {
             root.problem("signup", "the sign-up form needs a [web] section: inviter serve answers it")
         }
@@ -152,6 +165,7 @@ public struct Configuration: Sendable {
         var configuration = Configuration(
             file: url, network: network, sources: sources, schedule: schedule, delivery: delivery, smtp: smtp,
             unsubscribe: unsubscribe, web: web, signup: signup, dkim: dkim)
+        configuration.mailbox = mailbox
         configuration.exampleValues = configuration.leftoverExamples(in: document)
         return (configuration, problems)
     }
@@ -316,10 +330,15 @@ public struct Configuration: Sendable {
             default: table.problem("unknown", "\(text.debugDescription) must be \"resend\" or \"hold\"")
             }
         }
+        var returnPath: ReturnPath?
+        if let text = table.string("return_path") {
+            do { returnPath = try ReturnPath(parsing: text) } catch {
+                table.problem("return_path", error.description)
+            }
+        }
         return Delivery(
             transport: transport, outbox: path(outbox), state: path(state), connections: connections,
-            rate: rate,
-            resendUnknown: resendUnknown)
+            rate: rate, resendUnknown: resendUnknown, returnPath: returnPath)
     }
 
     private static func readSMTP(_ table: TableReader?, path: (String) -> URL) -> SMTP? {

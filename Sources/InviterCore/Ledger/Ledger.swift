@@ -61,6 +61,8 @@ public struct LedgerEntry: Sendable, Hashable {
     /// The server's last reply, or why the state was set.
     public var lastReply: String?
     public var updatedAt: Date
+    /// What a delivery report said after the relay had accepted the message (`hard: 5.1.1 …`).
+    public var bounce: String? = nil
 
     public init(
         key: DeliveryKey, state: DeliveryState, attempts: Int, nextAttemptAt: Date?, messageID: String,
@@ -84,6 +86,8 @@ public struct MailingStatus: Sendable, Hashable {
     public var attention: [LedgerEntry]
     /// Why deliveries were skipped (missed, suppressed: unsubscribed, no longer a member), with how many.
     public var skippedReasons: [String: Int]
+    /// Deliveries a relay accepted and a delivery report later said had failed.
+    public var bounced = 0
 
     public init(
         mailing: MailingRecord, counts: [DeliveryState: Int], attention: [LedgerEntry],
@@ -178,6 +182,22 @@ public protocol Ledger: Sendable {
     func rsvpCounts() throws -> [OccurrenceID: RSVPCounts]
 
     /// Takes up to `wanted` sends from a token bucket of `rate`, shared by all runs; returns how many are granted.
+    // MARK: The mailbox
+
+    /// The deliveries whose Message-ID begins with `hash` (the 32 hex digits a VERP token or a
+    /// returned Message-ID names): a delivery report is matched through them.
+    func entries(messageIDHash hash: String) throws -> [LedgerEntry]
+    /// Records a received message and everything it changes (the delivery's bounce, a
+    /// suppression, an unsubscribe) and the mailbox's new `position`, in one transaction, so a run
+    /// killed at any moment has either done all of it or none. A message recorded before changes
+    /// nothing again; the position still moves.
+    func recordInbound(_ record: InboundRecord, position: MailboxPosition?, now: Date) throws
+        -> InboundApplied
+    /// Where reading `mailbox` stands, nil before the first read.
+    func mailboxPosition(_ mailbox: String) throws -> MailboxPosition?
+    /// The received messages of each disposition since `since`, for `status`.
+    func inboundCounts(since: Date) throws -> [InboundDisposition: Int]
+
     func takeTokens(_ wanted: Int, rate: RateLimit, now: Date) throws -> Int
 
     /// The fingerprint (time and place) an occurrence had when its members were last told, and the

@@ -42,6 +42,7 @@ public final class MemoryLedger: Ledger {
         var signups: [DeliveryKey: SignupRequest] = [:]
         var joined: [AddressKey: JoinedMember] = [:]
         var rsvp = RSVPBook()
+        var inbound = InboundBook()
 
         /// Why a mailing of `list` is held back for `address`, a suppression of every list first.
         func suppression(of address: AddressKey, for list: MailingList?) -> String? {
@@ -377,6 +378,52 @@ public final class MemoryLedger: Ledger {
 
     public func rsvpCounts() throws -> [OccurrenceID: RSVPCounts] { state.withLock { $0.rsvp.counts } }
 
+    // MARK: - The mailbox
+
+    public func entries(messageIDHash hash: String) throws -> [LedgerEntry] {
+        let prefix = hash.lowercased() + "."
+        guard hash.count == 32 else { return [] }
+        return state.withLock { state in
+            state.deliveries.values.filter { $0.messageID.hasPrefix(prefix) }
+                .sorted { ($0.key.mailing, $0.key.recipient) < ($1.key.mailing, $1.key.recipient) }
+        }
+    }
+
+    public func recordInbound(_ record: InboundRecord, position: MailboxPosition?, now: Date) throws
+        -> InboundApplied
+    {
+        state.withLock { state in
+            if let position { state.inbound.store(position) }
+            guard let suppressions = state.inbound.record(record, now: now) else {
+                return InboundApplied(duplicate: true, suppressed: [])
+            }
+            for event in record.bounces {
+                state.deliveries[event.delivery]?.bounce = event.bounceClass.rawValue + ": " + event.summary
+            }
+            for (address, reason) in suppressions {
+                state.suppressions[address, default: [:]][.all] = Held(reason: reason, since: now)
+            }
+            var suppressed = suppressions.map(\.0)
+            if let request = record.unsubscribe {
+                let scope = Suppression.Scope.list(request.list)
+                if state.suppressions[request.address]?[scope] == nil {
+                    state.suppressions[request.address, default: [:]][scope] = Held(
+                        reason: "unsubscribed by mail", since: now)
+                }
+                suppressed.append(request.address)
+            }
+            return InboundApplied(duplicate: false, suppressed: suppressed)
+        }
+    }
+
+    public func mailboxPosition(_ mailbox: String) throws -> MailboxPosition? {
+        state.withLock { $0.inbound.position(mailbox) }
+    }
+
+    public func inboundCounts(since: Date) throws -> [InboundDisposition: Int] {
+        state.withLock { $0.inbound.counts(since: since) }
+    }
+
     /// The seat notices of `promoted`, recorded as any delivery is.
     private static func recordSeats(
         _ promoted: [AddressKey], seat: SeatNotice, in state: inout State, now: Date
@@ -525,11 +572,18 @@ public final class MemoryLedger: Ledger {
                     attention[entry.key.mailing, default: []].append(entry)
                 }
             }
+            var bounced: [MailingID: Int] = [:]
+            for entry in state.deliveries.values
+            where entry.bounce != nil && (id == nil || entry.key.mailing == id) {
+                bounced[entry.key.mailing, default: 0] += 1
+            }
             return mailings.map {
-                MailingStatus(
+                var status = MailingStatus(
                     mailing: $0, counts: counts[$0.id] ?? [:],
                     attention: (attention[$0.id] ?? []).sorted { $0.key.recipient < $1.key.recipient },
                     skippedReasons: skipped[$0.id] ?? [:])
+                status.bounced = bounced[$0.id] ?? 0
+                return status
             }
         }
     }

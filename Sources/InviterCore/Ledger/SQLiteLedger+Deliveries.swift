@@ -398,10 +398,23 @@ extension SQLiteLedger {
                 skipped[mailingID, default: [:]][try row.decode(forColumn: "reason")] = try row.decode(
                     forColumn: "count")
             }
+            var bounced: [MailingID: Int] = [:]
+            let bouncedRows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.mailingId, COUNT(*) AS count FROM delivery d
+                    WHERE d.bounce IS NOT NULL \(deliveryFilter) GROUP BY d.mailingId
+                    """,
+                arguments: arguments)
+            for row in bouncedRows {
+                bounced[try row.decode(forColumn: "mailingId")] = try row.decode(forColumn: "count")
+            }
             return mailings.map {
-                MailingStatus(
+                var status = MailingStatus(
                     mailing: $0, counts: counts[$0.id] ?? [:], attention: attention[$0.id] ?? [],
                     skippedReasons: skipped[$0.id] ?? [:])
+                status.bounced = bounced[$0.id] ?? 0
+                return status
             }
         }
     }

@@ -10,13 +10,14 @@ extension SQLiteLedger {
     /// The delivery columns every entry query selects, prefixed for joins.
     static let entryColumns = [
         "mailingId", "recipient", "state", "attempts", "nextAttemptAt", "messageId", "lastReply", "updatedAt",
+        "bounce",
     ].map { "d.\($0)" }.joined(separator: ", ")
 
     /// - Parameter mailing: The row's mailing when the caller already has it (a query of one
     ///   mailing's deliveries), so that a batch of 500 parses its id once, not 500 times.
     static func entry(from row: Row, mailing: MailingID? = nil) throws -> LedgerEntry {
         let next: Double? = try row.decode(forColumn: "nextAttemptAt")
-        return try LedgerEntry(
+        var entry = try LedgerEntry(
             key: DeliveryKey(
                 mailing: mailing ?? row.decode(forColumn: "mailingId"),
                 recipient: row.decode(forColumn: "recipient")),
@@ -27,6 +28,8 @@ extension SQLiteLedger {
             lastReply: row.decode(forColumn: "lastReply"),
             updatedAt: Date(timeIntervalSince1970: row.decode(forColumn: "updatedAt"))
         )
+        entry.bounce = try row.decode(forColumn: "bounce")
+        return entry
     }
 
     static func mailing(from row: Row) throws -> MailingRecord {

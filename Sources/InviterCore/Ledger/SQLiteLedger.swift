@@ -271,6 +271,37 @@ public final class SQLiteLedger: Ledger {
                     CREATE INDEX rsvp_status ON rsvp(occurrence, status, waitOrder);
                     """)
         }
+        // The way back in by mail: delivery reports found by Message-ID, what each received
+        // message was, the bounces of each address (three soft ones count as a hard one), and
+        // how far the mailbox has been read.
+        migrator.registerMigration("v7") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX delivery_message ON delivery(messageId);
+                    ALTER TABLE delivery ADD COLUMN bounce TEXT;
+                    CREATE TABLE inbound (
+                        key TEXT PRIMARY KEY,
+                        disposition TEXT NOT NULL,
+                        summary TEXT NOT NULL,
+                        receivedAt REAL NOT NULL
+                    );
+                    CREATE TABLE bounce (
+                        mailingId TEXT NOT NULL,
+                        recipient TEXT NOT NULL,
+                        class TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        diagnostic TEXT,
+                        at REAL NOT NULL,
+                        inboundKey TEXT NOT NULL
+                    );
+                    CREATE INDEX bounce_recipient ON bounce(recipient, at);
+                    CREATE TABLE mailboxPosition (
+                        mailbox TEXT PRIMARY KEY,
+                        uidValidity INTEGER NOT NULL,
+                        lastUID INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

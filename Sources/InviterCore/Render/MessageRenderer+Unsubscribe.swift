@@ -19,7 +19,16 @@ extension MessageRenderer {
         let settings = configuration.unsubscribe
         let isPartner: Bool
         if case .partner = recipient { isPartner = true } else { isPartner = false }
-        let subject = (isPartner ? "unsubscribe partner " : "unsubscribe ") + recipient.address.address
+        let list: MailingList = isPartner ? .partners : .members
+        // The address for a person who reads the mailbox, and with a secret the signed token that
+        // `inviter mailbox` acts on (the address alone could be anybody's).
+        var subject = (isPartner ? "unsubscribe partner " : "unsubscribe ") + recipient.address.address
+        if let secret = unsubscribeSecret {
+            subject +=
+                " "
+                + UnsubscribeLink.token(
+                    address: recipient.address.key, list: list, network: network.name, secret: secret)
+        }
         let mailbox = settings?.mailto ?? network.replyTo ?? network.from
         let mailto = "mailto:\(mailbox.address)?subject=" + percentEncode(subject)
         var headers = [mailto]
@@ -33,8 +42,7 @@ extension MessageRenderer {
                 link = Self.replacing(Self.tokenPlaceholder, in: url, with: token)
             } else if let web = configuration.web {
                 let token = UnsubscribeLink.token(
-                    address: recipient.address.key, list: isPartner ? .partners : .members,
-                    network: network.name, secret: secret)
+                    address: recipient.address.key, list: list, network: network.name, secret: secret)
                 link = web.baseURL + "/unsubscribe/" + token
             }
             if let link { headers.append(link) }

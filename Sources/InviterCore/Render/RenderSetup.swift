@@ -62,6 +62,20 @@ public struct RenderSetup: Sendable {
                         severity: .warning, kind: .configuration))
             }
         }
+        if configuration.delivery.returnPath != nil, secret == nil {
+            // Without the secret no token can be made: sending with the From address instead would
+            // quietly give up what return_path was set for.
+            let unloaded = warnings.first {
+                $0.field == "web.secret_env" || $0.field == "unsubscribe.secret_env"
+            }
+            throw InputProblems([
+                InputProblem(
+                    file: InputFiles.displayName(configuration.file), line: 0, field: "delivery.return_path",
+                    message: "needs the link secret to sign each delivery's token"
+                        + (unloaded.map { ", which cannot be read: \($0.message.prefix { $0 != ":" })" } ?? ""),
+                    kind: .configuration)
+            ])
+        }
         var renderer = MessageRenderer(
             configuration: configuration, templates: templates, strings: strings, unsubscribeSecret: secret)
         // Checked when the configuration was read; a key changed since is an error here too.
