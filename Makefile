@@ -5,7 +5,7 @@ SWIFT      ?= swift
 VENV       := .build-venv
 PYTHON     := $(VENV)/bin/python
 PACKAGES   := libcurl4-openssl-dev libsqlite3-dev
-TEST_PACKAGES  := postfix chromium
+TEST_PACKAGES  := postfix chromium dovecot-imapd
 BENCH_PACKAGES := postfix wrk
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 INVITER    := .build/debug/inviter
@@ -15,10 +15,10 @@ INVITER    := .build/debug/inviter
 all: build
 
 # System packages, installed only when missing: what the build needs, what the tests need
-# (Postfix for its smtp-sink test server, Chromium as the real browser the pages are tested
-# in) and what the benchmarks need (wrk). A policy-rc.d that denies service starts is put in
-# place for the install (when there is none already), so the postfix daemon is never started
-# system-wide.
+# (Postfix for its smtp-sink test server, Dovecot as the real IMAP server the mailbox is read
+# from, Chromium as the real browser the pages are tested in) and what the benchmarks need
+# (wrk). A policy-rc.d that denies service starts is put in place for the install (when there
+# is none already), so neither the postfix nor the dovecot daemon is ever started system-wide.
 define install-missing
 	@missing=""; \
 	for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

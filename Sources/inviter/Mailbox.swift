@@ -132,7 +132,7 @@ enum MailboxText {
             summary.counts[disposition].map { "\($0) \(label)" }
         }
         if summary.duplicates > 0 { parts.append("\(summary.duplicates) read before") }
-        return "Mailbox: \(summary.total) new messages: " + parts.joined(separator: ", ")
+        return "Mailbox: read \(summary.total) messages: " + parts.joined(separator: ", ")
             + "; \(summary.suppressed) addresses suppressed."
     }
 }

@@ -22,7 +22,11 @@ import Testing
         let standardError: String
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
+    /// - Parameter input: What the command reads on standard input (written from another thread,
+    ///   so that a large input and the command's output cannot block each other); none by default.
+    static func run(_ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil) throws
+        -> Output
+    {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -31,7 +35,19 @@ import Testing
         let error = Pipe()
         process.standardOutput = output
         process.standardError = error
+        let inputPipe = input.map { _ in Pipe() }
+        if let inputPipe { process.standardInput = inputPipe }
         try process.run()
+        if let input, let inputPipe {
+            let writer = inputPipe.fileHandleForWriting
+            let data = Data(input)
+            Thread.detachNewThread {
+                // A command that stops reading early (a message over the limit) closes its end: ignore EPIPE.
+                signal(SIGPIPE, SIG_IGN)
+                try? writer.write(contentsOf: data)
+                try? writer.close()
+            }
+        }
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         let errData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -137,6 +137,26 @@ public final class SMTPSink: @unchecked Sendable {
         }
     }
 
+    /// Each captured message's envelope sender (`MAIL FROM`, without brackets) and recipients, in
+    /// file order: what a VERP return path is seen in.
+    public func envelopes() throws -> [(file: String, sender: String, recipients: [String])] {
+        try settle().map { name in
+            let raw = try String(contentsOf: captureDirectory.appendingPathComponent(name), encoding: .utf8)
+            var sender = ""
+            var recipients: [String] = []
+            for line in raw.split(separator: "\n").prefix(while: { $0.hasPrefix("X-") }) {
+                let bare = { (text: Substring) in
+                    String(text.dropFirst(13)).trimmingCharacters(in: CharacterSet(charactersIn: "<> "))
+                }
+                if line.hasPrefix("X-Mail-Args: ") {
+                    sender = bare(line).split(separator: " ").first.map(String.init) ?? ""
+                }
+                if line.hasPrefix("X-Rcpt-Args: ") { recipients.append(bare(line)) }
+            }
+            return (name, sender, recipients)
+        }
+    }
+
     /// The names of the capture files, once none of them is growing any more.
     @discardableResult
     public func settle() throws -> [String] {

@@ -82,7 +82,8 @@ public struct InboundHandler: Sendable {
                 var record = InboundRecord(
                     key: key, disposition: .bounce,
                     summary:
-                        "\(delivery.key.recipient) bounced (\(status)) for \(delivery.key.mailing), \(about)")
+                        "\(delivery.key.recipient) \(bounceClass.rawValue) (\(status)) for \(delivery.key.mailing), "
+                        + "in a bounce that is not RFC 3464, \(about)")
                 record.bounces = [
                     BounceEvent(
                         delivery: delivery.key, bounceClass: bounceClass, status: status,
