@@ -6,7 +6,7 @@ VENV       := .build-venv
 PYTHON     := $(VENV)/bin/python
 PACKAGES   := libcurl4-openssl-dev libsqlite3-dev
 TEST_PACKAGES  := postfix chromium dovecot-imapd
-BENCH_PACKAGES := postfix wrk
+BENCH_PACKAGES := postfix wrk dovecot-imapd
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 INVITER    := .build/debug/inviter
 
@@ -93,7 +93,8 @@ clean:
 # rendering speed, peak memory and the ledger's cost, against Postfix's
 # smtp-sink on loopback, then `inviter serve`'s one-click unsubscribes and RSVP
 # answers (500 simultaneous yes for 120 seats), then what DKIM signing costs a
-# run (unsigned, RSA-2048 and Ed25519 at 10 000 members); results in
+# run (unsigned, RSA-2048 and Ed25519 at 10 000 members), then how fast `inviter mailbox` reads
+# 10 000 bounces from a private Dovecot; results in
 # Benchmarks/RESULTS.md (see Benchmarks/README.md). It takes about as long as
 # one 100 000-member run and one 100 000-member preview, plus a few minutes;
 # BENCH_QUICK=1 measures 10 000 members only. BENCH_ROUNDS sets the rounds at
@@ -110,7 +111,7 @@ BENCH_REFERENCE := Benchmarks/bin/curl_reference
 # machine without build-essential.
 BENCH_CC        ?= $(shell command -v cc 2>/dev/null || command -v clang 2>/dev/null || echo cc)
 
-.PHONY: bench bench-serve bench-rsvp bench-dkim
+.PHONY: bench bench-serve bench-rsvp bench-dkim bench-mailbox
 
 # The C reference needs libcurl's headers, which deps installs.
 $(BENCH_REFERENCE): Benchmarks/curl_reference.c | deps
@@ -125,6 +126,7 @@ bench: bench-deps $(BENCH_REFERENCE)
 	python3 -B Benchmarks/serve_bench.py --inviter $(BENCH_SCRATCH)/release/inviter
 	python3 -B Benchmarks/rsvp_bench.py --inviter $(BENCH_SCRATCH)/release/inviter
 	python3 -B Benchmarks/dkim_bench.py --inviter $(BENCH_SCRATCH)/release/inviter --rounds $(BENCH_ROUNDS)
+	python3 -B Benchmarks/mailbox_bench.py --inviter $(BENCH_SCRATCH)/release/inviter --rounds $(BENCH_ROUNDS)
 
 # The one-click benchmark alone (Benchmarks/serve_bench.py): it rewrites its own section of RESULTS.md.
 bench-serve: bench-deps
@@ -142,3 +144,9 @@ bench-rsvp: bench-deps
 bench-dkim: bench-deps
 	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product inviter
 	python3 -B Benchmarks/dkim_bench.py --inviter $(BENCH_SCRATCH)/release/inviter --rounds $(BENCH_ROUNDS)
+
+# The mailbox benchmark alone (Benchmarks/mailbox_bench.py): 10 000 bounces in a private Dovecot
+# read by one `inviter mailbox`, and 1 000 for memory growth; it rewrites its own section of RESULTS.md.
+bench-mailbox: bench-deps
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product inviter
+	python3 -B Benchmarks/mailbox_bench.py --inviter $(BENCH_SCRATCH)/release/inviter --rounds $(BENCH_ROUNDS)

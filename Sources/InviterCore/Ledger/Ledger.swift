@@ -187,12 +187,12 @@ public protocol Ledger: Sendable {
     /// The deliveries whose Message-ID begins with `hash` (the 32 hex digits a VERP token or a
     /// returned Message-ID names): a delivery report is matched through them.
     func entries(messageIDHash hash: String) throws -> [LedgerEntry]
-    /// Records a received message and everything it changes (the delivery's bounce, a
+    /// Records received messages, in order, and everything they change (a delivery's bounce, a
     /// suppression, an unsubscribe) and the mailbox's new `position`, in one transaction, so a run
-    /// killed at any moment has either done all of it or none. A message recorded before changes
-    /// nothing again; the position still moves.
-    func recordInbound(_ record: InboundRecord, position: MailboxPosition?, now: Date) throws
-        -> InboundApplied
+    /// killed at any moment has either done all of it or none. A message recorded before (also
+    /// earlier in `records`) changes nothing again; the position still moves.
+    func recordInbound(_ records: [InboundRecord], position: MailboxPosition?, now: Date) throws
+        -> [InboundApplied]
     /// Where reading `mailbox` stands, nil before the first read.
     func mailboxPosition(_ mailbox: String) throws -> MailboxPosition?
     /// The received messages of each disposition since `since`, for `status`.
@@ -244,6 +244,14 @@ extension Ledger {
     public func isSuppressed(_ address: AddressKey) throws -> Bool { try isSuppressed(address, from: nil) }
 
     /// The deliveries to attempt now, of every mailing.
+    /// One received message, recorded as ``recordInbound(_:position:now:)`` records several.
+    public func recordInbound(_ record: InboundRecord, position: MailboxPosition?, now: Date) throws
+        -> InboundApplied
+    {
+        try recordInbound([record], position: position, now: now).first
+            ?? InboundApplied(duplicate: true, suppressed: [])
+    }
+
     public func ready(now: Date, resendUnknown: Bool, limit: Int) throws -> [LedgerEntry] {
         try ready(now: now, resendUnknown: resendUnknown, limit: limit, mailings: nil)
     }

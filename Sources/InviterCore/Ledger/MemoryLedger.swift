@@ -389,31 +389,35 @@ public final class MemoryLedger: Ledger {
         }
     }
 
-    public func recordInbound(_ record: InboundRecord, position: MailboxPosition?, now: Date) throws
-        -> InboundApplied
+    public func recordInbound(_ records: [InboundRecord], position: MailboxPosition?, now: Date) throws
+        -> [InboundApplied]
     {
         state.withLock { state in
             if let position { state.inbound.store(position) }
-            guard let suppressions = state.inbound.record(record, now: now) else {
-                return InboundApplied(duplicate: true, suppressed: [])
-            }
-            for event in record.bounces {
-                state.deliveries[event.delivery]?.bounce = event.bounceClass.rawValue + ": " + event.summary
-            }
-            for (address, reason) in suppressions {
-                state.suppressions[address, default: [:]][.all] = Held(reason: reason, since: now)
-            }
-            var suppressed = suppressions.map(\.0)
-            if let request = record.unsubscribe {
-                let scope = Suppression.Scope.list(request.list)
-                if state.suppressions[request.address]?[scope] == nil {
-                    state.suppressions[request.address, default: [:]][scope] = Held(
-                        reason: "unsubscribed by mail", since: now)
-                }
-                suppressed.append(request.address)
-            }
-            return InboundApplied(duplicate: false, suppressed: suppressed)
+            return records.map { Self.record($0, in: &state, now: now) }
         }
+    }
+
+    private static func record(_ record: InboundRecord, in state: inout State, now: Date) -> InboundApplied {
+        guard let suppressions = state.inbound.record(record, now: now) else {
+            return InboundApplied(duplicate: true, suppressed: [])
+        }
+        for event in record.bounces {
+            state.deliveries[event.delivery]?.bounce = event.bounceClass.rawValue + ": " + event.summary
+        }
+        for (address, reason) in suppressions {
+            state.suppressions[address, default: [:]][.all] = Held(reason: reason, since: now)
+        }
+        var suppressed = suppressions.map(\.0)
+        if let request = record.unsubscribe {
+            let scope = Suppression.Scope.list(request.list)
+            if state.suppressions[request.address]?[scope] == nil {
+                state.suppressions[request.address, default: [:]][scope] = Held(
+                    reason: "unsubscribed by mail", since: now)
+            }
+            suppressed.append(request.address)
+        }
+        return InboundApplied(duplicate: false, suppressed: suppressed)
     }
 
     public func mailboxPosition(_ mailbox: String) throws -> MailboxPosition? {

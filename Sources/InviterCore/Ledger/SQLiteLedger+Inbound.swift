@@ -8,52 +8,55 @@ extension SQLiteLedger {
         guard hash.count == 32, hash.allSatisfy(\.isHexDigit) else { return [] }
         return try pool.read { db in
             // Ours are `<hash>.inviter@domain`; a range, so the index serves whatever the domain.
-            try Row.fetchAll(
-                db,
-                sql: "SELECT \(Self.entryColumns) FROM delivery d WHERE d.messageId >= ? AND d.messageId < ?",
-                arguments: [hash + ".", hash + "/"]
-            ).map { try Self.entry(from: $0) }
+            let statement = try db.cachedStatement(
+                sql: "SELECT \(Self.entryColumns) FROM delivery d WHERE d.messageId >= ? AND d.messageId < ?")
+            return try Row.fetchAll(statement, arguments: [hash + ".", hash + "/"]).map {
+                try Self.entry(from: $0)
+            }
         }
     }
 
-    public func recordInbound(_ record: InboundRecord, position: MailboxPosition?, now: Date) throws
-        -> InboundApplied
+    public func recordInbound(_ records: [InboundRecord], position: MailboxPosition?, now: Date) throws
+        -> [InboundApplied]
     {
         try pool.write { db in
             if let position { try Self.store(position, db: db) }
-            let known =
-                try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM inbound WHERE key = ?", arguments: [record.key]) ?? false
-            if known { return InboundApplied(duplicate: true, suppressed: []) }
-            try db.execute(
-                sql: "INSERT INTO inbound (key, disposition, summary, receivedAt) VALUES (?, ?, ?, ?)",
-                arguments: [
-                    record.key, record.disposition.rawValue, record.summary, now.timeIntervalSince1970,
-                ])
-            var suppressed: [AddressKey] = []
-            for event in record.bounces {
-                if let reason = try Self.recordBounce(event, inbound: record.key, db: db, now: now) {
-                    try db.execute(
-                        sql:
-                            "INSERT OR REPLACE INTO suppression (address, scope, reason, since) VALUES (?, 'all', ?, ?)",
-                        arguments: [event.delivery.recipient, reason, now.timeIntervalSince1970])
-                    suppressed.append(event.delivery.recipient)
-                }
-            }
-            if let request = record.unsubscribe {
-                try db.execute(
-                    sql: """
-                        INSERT INTO suppression (address, scope, reason, since) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (address, scope) DO NOTHING
-                        """,
-                    arguments: [
-                        request.address, Suppression.Scope.list(request.list).description,
-                        "unsubscribed by mail", now.timeIntervalSince1970,
-                    ])
-                suppressed.append(request.address)
-            }
-            return InboundApplied(duplicate: false, suppressed: suppressed)
+            return try records.map { try Self.record($0, db: db, now: now) }
         }
+    }
+
+    private static func record(_ record: InboundRecord, db: Database, now: Date) throws -> InboundApplied {
+        let known =
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM inbound WHERE key = ?"), arguments: [record.key])
+            ?? false
+        if known { return InboundApplied(duplicate: true, suppressed: []) }
+        try db.execute(
+            sql: "INSERT INTO inbound (key, disposition, summary, receivedAt) VALUES (?, ?, ?, ?)",
+            arguments: [record.key, record.disposition.rawValue, record.summary, now.timeIntervalSince1970])
+        var suppressed: [AddressKey] = []
+        for event in record.bounces {
+            if let reason = try recordBounce(event, inbound: record.key, db: db, now: now) {
+                try db.execute(
+                    sql:
+                        "INSERT OR REPLACE INTO suppression (address, scope, reason, since) VALUES (?, 'all', ?, ?)",
+                    arguments: [event.delivery.recipient, reason, now.timeIntervalSince1970])
+                suppressed.append(event.delivery.recipient)
+            }
+        }
+        if let request = record.unsubscribe {
+            try db.execute(
+                sql: """
+                    INSERT INTO suppression (address, scope, reason, since) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (address, scope) DO NOTHING
+                    """,
+                arguments: [
+                    request.address, Suppression.Scope.list(request.list).description, "unsubscribed by mail",
+                    now.timeIntervalSince1970,
+                ])
+            suppressed.append(request.address)
+        }
+        return InboundApplied(duplicate: false, suppressed: suppressed)
     }
 
     /// Writes the bounce and the delivery's record of it; returns the suppression reason when the

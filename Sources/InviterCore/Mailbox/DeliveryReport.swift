@@ -90,7 +90,7 @@ public struct DeliveryReport: Sendable, Hashable {
     /// `rfc822; anna@example.com` → `rfc822; anna@example.com`'s value after the type.
     static func typedValue(_ text: String) -> String {
         guard let semicolon = text.firstIndex(of: ";") else { return text }
-        return text[text.index(after: semicolon)...].trimmingCharacters(in: .whitespaces)
+        return String(text[text.index(after: semicolon)...]).trimmingASCIISpaces()
     }
 
     static func address(_ text: String) -> String {
@@ -100,7 +100,7 @@ public struct DeliveryReport: Sendable, Hashable {
     }
 
     static func messageID(_ text: String) -> String {
-        var value = text.trimmingCharacters(in: .whitespaces).lowercased()
+        var value = text.trimmingASCIISpaces().lowercased()
         if let open = value.firstIndex(of: "<"), let close = value.lastIndex(of: ">"), open < close {
             value = String(value[value.index(after: open)..<close])
         }

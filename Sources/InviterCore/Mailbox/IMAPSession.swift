@@ -36,10 +36,13 @@ final class IMAPSession {
     private var body: [UInt8] = []
     private var bodyLimit = Int.max
     private var overLimit = false
+    /// The start of a server line whose end has not come yet.
+    private var incoming: [UInt8] = []
     /// While the login is under way every line the client sends is hidden from the trace.
     private var authenticating = false
-    /// The folder's UIDVALIDITY, once the server has said it.
+    /// The folder's UIDVALIDITY and UIDNEXT, once the server has said them (in its SELECT reply).
     private(set) var uidValidity: UInt64?
+    private(set) var uidNext: UInt64?
 
     init(settings: Configuration.Mailbox, password: Secret, trace: (@Sendable (String) -> Void)?)
         throws(MailboxError)
@@ -58,12 +61,15 @@ final class IMAPSession {
     deinit { curl_easy_cleanup(easy) }
 
     /// `UID SEARCH <criteria>`: the UIDs, in ascending order.
+    ///
+    /// The reply is one untagged line (`* SEARCH 1 2 …`) that grows with the folder; libcurl hands
+    /// a long one on in pieces, so every number in the body counts, not only those of a line that
+    /// starts with `* SEARCH`.
     func search(_ criteria: String) throws(MailboxError) -> [UInt64] {
-        let text = String(
-            decoding: try perform(url: folderURL, command: "UID SEARCH " + criteria), as: UTF8.self)
+        let body = try perform(url: folderURL, command: "UID SEARCH " + criteria)
         var uids: [UInt64] = []
-        for line in text.split(whereSeparator: \.isNewline) where line.uppercased().hasPrefix("* SEARCH") {
-            uids += line.split(separator: " ").dropFirst(2).compactMap { UInt64($0) }
+        for word in body.split(whereSeparator: { $0 == 32 || $0 == 13 || $0 == 10 }) {
+            if let uid = UInt64(String(decoding: word, as: UTF8.self)) { uids.append(uid) }
         }
         return uids.sorted()
     }
@@ -80,9 +86,16 @@ final class IMAPSession {
         }
     }
 
-    /// `UID STORE <uid> <change> (<flags>)`, as `+FLAGS` or `-FLAGS`.
-    func store(_ uid: UInt64, _ change: String) throws(MailboxError) {
-        _ = try perform(url: folderURL, command: "UID STORE \(uid) \(change)")
+    /// `UID STORE <uids> <change>`, the change as `+FLAGS.SILENT (\\Seen)`; nothing for no UIDs.
+    func store(_ uids: [UInt64], _ change: String) throws(MailboxError) {
+        guard !uids.isEmpty else { return }
+        _ = try perform(
+            url: folderURL, command: "UID STORE \(uids.map(String.init).joined(separator: ",")) \(change)")
+    }
+
+    /// `NOOP`: the first command SELECTs the folder, whose reply gives UIDVALIDITY and UIDNEXT.
+    func open() throws(MailboxError) {
+        _ = try perform(url: folderURL, command: "NOOP")
     }
 
     private func perform(url: String, command: String?) throws(MailboxError) -> [UInt8] {
@@ -157,17 +170,28 @@ final class IMAPSession {
         return data.count
     }
 
+    /// One whole line from the server: the folder's numbers are read from it, and it is traced.
+    private func received(_ text: String) {
+        if uidValidity == nil, let range = text.range(of: "[UIDVALIDITY ", options: .caseInsensitive) {
+            uidValidity = UInt64(text[range.upperBound...].prefix { $0.isNumber })
+        }
+        if uidNext == nil, let range = text.range(of: "[UIDNEXT ", options: .caseInsensitive) {
+            uidNext = UInt64(text[range.upperBound...].prefix { $0.isNumber })
+        }
+        if authenticating, text.hasPrefix("A") { authenticating = false }
+        emitTrace("< " + text)
+    }
+
     fileprivate func debug(type: curl_infotype, bytes: UnsafeRawBufferPointer) {
         switch type {
         case CURLINFO_HEADER_IN:
-            for line in bytes.split(whereSeparator: { $0 == 13 || $0 == 10 }) {
-                let text = String(decoding: line, as: UTF8.self)
-                if uidValidity == nil, let range = text.range(of: "[UIDVALIDITY ", options: .caseInsensitive)
-                {
-                    uidValidity = UInt64(text[range.upperBound...].prefix { $0.isNumber })
-                }
-                if authenticating, text.hasPrefix("A") { authenticating = false }
-                emitTrace("< " + text)
+            // libcurl hands the server's lines on in pieces that need not end at a line's end.
+            incoming += bytes
+            while let end = incoming.firstIndex(of: 10) {
+                var line = incoming[..<end]
+                if line.last == 13 { line = line.dropLast() }
+                received(String(decoding: line, as: UTF8.self))
+                incoming.removeSubrange(...end)
             }
         case CURLINFO_HEADER_OUT:
             for line in bytes.split(whereSeparator: { $0 == 13 || $0 == 10 }) {

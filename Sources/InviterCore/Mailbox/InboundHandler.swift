@@ -43,7 +43,7 @@ public struct InboundHandler: Sendable {
 
     /// What `bytes` are, with the ledger's deliveries looked up but nothing written.
     public func read(_ bytes: [UInt8], envelopeRecipients: [String] = []) throws -> InboundRecord {
-        let key = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let key = Self.hex(Array(SHA256.hash(data: bytes)))
         let message: InboundPart
         do { message = try InboundMIME.parse(bytes) } catch {
             return InboundRecord(key: key, disposition: .person, summary: "not read: \(error.description)")
@@ -227,6 +227,18 @@ public struct InboundHandler: Sendable {
         "respuesta automática", "odpowiedź automatyczna", "automatické odpovědi", "автоматична відповідь",
         "автоматический ответ",
     ]
+
+    /// Lower-case hexadecimal digits of `bytes`.
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            output.append(digits[Int(byte >> 4)])
+            output.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
 
     /// `text` on one line and at most 300 characters, for a summary or a diagnostic.
     static func oneLine(_ text: String) -> String {

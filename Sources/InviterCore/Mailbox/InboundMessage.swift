@@ -33,7 +33,7 @@ public struct InboundPart: Sendable {
 
     /// The body without its transfer encoding (base64, quoted-printable), as bytes.
     public var body: [UInt8] {
-        switch header("content-transfer-encoding")?.lowercased().trimmingCharacters(in: .whitespaces) {
+        switch header("content-transfer-encoding")?.lowercased().trimmingASCIISpaces() {
         case "base64":
             return Data(base64Encoded: Data(rawBody), options: .ignoreUnknownCharacters).map(Array.init) ?? []
         case "quoted-printable":
@@ -129,28 +129,39 @@ public enum InboundMIME {
     }
 
     /// The fields of a header block, unfolded; a line that is neither a field nor a continuation is skipped.
+    ///
+    /// Byte by byte up to the last step: Foundation's trimming of Strings was most of reading a bounce.
     static func fields(_ bytes: ArraySlice<UInt8>) -> [(name: String, value: String)] {
-        var result: [(name: String, value: String)] = []
+        var raw: [(name: String, value: [UInt8])] = []
         for line in bytes.split(separator: 10, omittingEmptySubsequences: true) {
             var line = line
             if line.last == 13 { line = line.dropLast() }
             guard let first = line.first else { continue }
             if first == 32 || first == 9 {
-                guard !result.isEmpty else { continue }
-                result[result.count - 1].value += " " + text(line).trimmingCharacters(in: .whitespaces)
+                guard !raw.isEmpty else { continue }
+                raw[raw.count - 1].value.append(32)
+                raw[raw.count - 1].value += trimmed(line)
                 continue
             }
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
                 line[..<colon].allSatisfy({ $0 > 32 && $0 < 127 })
             else { continue }
-            let name = text(line[..<colon]).lowercased()
-            let value = text(line[(colon + 1)...]).trimmingCharacters(in: .whitespaces)
-            result.append((name, value))
+            let name = String(
+                decoding: line[..<colon].map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+            raw.append((name, Array(trimmed(line[(colon + 1)...]))))
         }
-        for index in result.indices {
-            result[index].value = decodeWords(result[index].value.trimmingCharacters(in: .whitespaces))
+        return raw.map { name, value in
+            let text = String(decoding: trimmed(value[...]), as: UTF8.self)
+            return (name, value.contains(UInt8(ascii: "?")) ? decodeWords(text) : text)
         }
-        return result
+    }
+
+    /// `bytes` without the spaces and tabs at either end.
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var slice = bytes
+        while let first = slice.first, first == 32 || first == 9 { slice = slice.dropFirst() }
+        while let last = slice.last, last == 32 || last == 9 { slice = slice.dropLast() }
+        return slice
     }
 
     private static func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
@@ -193,8 +204,8 @@ public enum InboundMIME {
         var parameters: [String: String] = [:]
         for item in items {
             guard let equals = item.firstIndex(of: "=") else { continue }
-            let name = item[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
-            var value = item[item.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let name = String(item[..<equals]).trimmingASCIISpaces().lowercased()
+            var value = String(item[item.index(after: equals)...]).trimmingASCIISpaces()
             if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
                 value = String(value.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"")
             }
@@ -217,13 +228,13 @@ public enum InboundMIME {
             } else if character == "\"" {
                 quoted.toggle()
             } else if character == ";" && !quoted {
-                items.append(current.trimmingCharacters(in: .whitespaces))
+                items.append(current.trimmingASCIISpaces())
                 current = ""
                 continue
             }
             current.append(character)
         }
-        items.append(current.trimmingCharacters(in: .whitespaces))
+        items.append(current.trimmingASCIISpaces())
         return items.filter { !$0.isEmpty }
     }
 
