@@ -179,6 +179,29 @@ import Testing
         let envelope = try #require(try sink.envelopes().first { $0.recipients == ["member0@example.org"] })
         let hard = try Self.bounce("postfix-hard", recipient: "member0@example.org", verp: envelope.sender)
 
+        // Every fixture through the pipe: each is handled or ignored (exit 0), as the unit tests expect.
+        let captured = try #require(try sink.messages().first { $0.recipients == ["<member0@example.org>"] })
+        let subject = try #require(Self.mailtoSubject(in: captured.text))
+        let expected: [String: String] = [
+            "postfix-hard": "bounce", "exim-hard": "bounce", "exchange-hard": "bounce",
+            "gmail-hard": "bounce",
+            "rewritten-sender": "bounce", "qmail-failure": "bounce", "exchange-legacy": "bounce",
+            "unclosed-multipart": "bounce", "policy-rejected": "bounce", "postfix-soft-failed": "bounce",
+            "postfix-delayed": "report", "out-of-office": "auto-reply",
+            "vacation-no-autosubmitted": "auto-reply",
+            "mailto-unsubscribe": "unsubscribe",
+        ]
+        #expect(MailboxFixtures.names.count == 21)
+        for name in MailboxFixtures.names where name != "postfix-hard" {
+            let message = try Self.bounce(
+                name, recipient: "member0@example.org", verp: envelope.sender, unsubscribe: subject)
+            let result = try Self.tool(fixture, ["inbound"], input: message)
+            #expect(result.status == 0, "\(name): \(result.standardOutput)\(result.standardError)")
+            #expect(
+                result.standardOutput.hasPrefix((expected[name] ?? "person") + ": "),
+                "\(name): \(result.standardOutput)")
+        }
+
         let bounced = try Self.tool(fixture, ["inbound"], input: hard)
         #expect(bounced.status == 0, "\(bounced.standardError)")
         #expect(
