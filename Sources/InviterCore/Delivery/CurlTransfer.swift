@@ -64,23 +64,11 @@ final class CurlTransfer {
         set(inviter_easy_setopt_long(easy, CURLOPT_VERBOSE, 1))
         set(inviter_easy_setopt_debug_function(easy, curlDebug))
         set(inviter_easy_setopt_pointer(easy, CURLOPT_DEBUGDATA, context))
-        set(inviter_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
-        set(inviter_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT, settings.connectTimeout))
-        set(inviter_easy_setopt_long(easy, CURLOPT_TIMEOUT, settings.messageTimeout))
-        switch settings.tls {
-        case .starttls, .implicit:
-            // CURLUSESSL_ALL: without STARTTLS the transfer fails before AUTH, never falls back to clear text.
-            set(inviter_easy_setopt_long(easy, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)))
-            set(inviter_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1))
-            set(inviter_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2))
-        case .none:
-            set(inviter_easy_setopt_long(easy, CURLOPT_USE_SSL, Int(CURLUSESSL_NONE.rawValue)))
-        }
-        if let caFile = settings.caFile { set(inviter_easy_setopt_string(easy, CURLOPT_CAINFO, caFile)) }
-        if let username = settings.username, let password = settings.password {
-            set(inviter_easy_setopt_string(easy, CURLOPT_USERNAME, username))
-            set(inviter_easy_setopt_string(easy, CURLOPT_PASSWORD, password.reveal()))
-        }
+        set(
+            CurlSecurity.apply(
+                to: easy, tls: settings.tls, caFile: settings.caFile, username: settings.username,
+                password: settings.password, connectTimeout: settings.connectTimeout,
+                timeout: settings.messageTimeout))
         if failed != CURLE_OK {
             throw .configuration("libcurl refused an option: \(String(cString: curl_easy_strerror(failed)))")
         }
@@ -186,4 +174,35 @@ private func curlDebug(
     guard transfer.wants(type) else { return 0 }
     transfer.debug(type: type, bytes: UnsafeRawBufferPointer(start: data, count: size))
     return 0
+}
+
+/// What every libcurl handle of Inviter's sets the same way, SMTP and IMAP alike: TLS required
+/// and verified (or none, for a server on this host), the CA file, the login and the timeouts.
+enum CurlSecurity {
+    /// The first option libcurl refused, or `CURLE_OK`.
+    static func apply(
+        to easy: UnsafeMutableRawPointer, tls: SMTPSettings.TLSMode, caFile: String?, username: String?,
+        password: Secret?, connectTimeout: Int, timeout: Int
+    ) -> CURLcode {
+        var failed: CURLcode = CURLE_OK
+        func set(_ code: CURLcode) { if code != CURLE_OK, failed == CURLE_OK { failed = code } }
+        set(inviter_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
+        set(inviter_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT, connectTimeout))
+        set(inviter_easy_setopt_long(easy, CURLOPT_TIMEOUT, timeout))
+        switch tls {
+        case .starttls, .implicit:
+            // CURLUSESSL_ALL: without STARTTLS the transfer fails before the login, never falls back to clear text.
+            set(inviter_easy_setopt_long(easy, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)))
+            set(inviter_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1))
+            set(inviter_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2))
+        case .none:
+            set(inviter_easy_setopt_long(easy, CURLOPT_USE_SSL, Int(CURLUSESSL_NONE.rawValue)))
+        }
+        if let caFile { set(inviter_easy_setopt_string(easy, CURLOPT_CAINFO, caFile)) }
+        if let username, let password {
+            set(inviter_easy_setopt_string(easy, CURLOPT_USERNAME, username))
+            set(inviter_easy_setopt_string(easy, CURLOPT_PASSWORD, password.reveal()))
+        }
+        return failed
+    }
 }

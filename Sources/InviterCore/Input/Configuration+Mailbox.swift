@@ -29,41 +29,11 @@ extension Configuration {
     static func readMailbox(_ table: TableReader?, path: (String) -> URL) -> Mailbox? {
         guard let table else { return nil }
         defer { table.finish() }
-        if table.value("password") != nil {
-            table.problem(
-                "password",
-                "the password never goes in the configuration file; put it in an environment variable (password_env) "
-                    + "or a private file (password_file)")
-        }
         let url = table.string("url", required: true)
-        var tls = SMTPSettings.TLSMode.starttls
-        if let text = table.string("tls") {
-            if let mode = SMTPSettings.TLSMode(rawValue: text.lowercased()) {
-                tls = mode
-            } else {
-                table.problem(
-                    "tls", "\(text.debugDescription) must be \"starttls\", \"implicit\" or \"none\"")
-            }
-        }
+        let (tls, password, caFile) = readConnection(table, path: path, what: "mailbox password")
         let username = table.string("username", required: true)
-        var password: Secret.Source?
-        switch (table.string("password_env"), table.string("password_file")) {
-        case (let name?, nil):
-            password = .environment(name)
-        case (nil, let file?):
-            let fileURL = path(file)
-            password = .file(fileURL.path)
-            do { _ = try Secret.load(from: .file(fileURL.path), what: "mailbox password") } catch {
-                table.problem("password_file", error.reasonText)
-            }
-        case (_?, _?):
-            table.problem("password_file", "give either password_env or password_file, not both")
-        case (nil, nil):
+        if password == nil, !table.has("password_env"), !table.has("password_file") {
             table.problem("password_env", "the mailbox needs password_env or password_file")
-        }
-        let caFile = table.string("ca_file").map(path)
-        if let caFile, !FileManager.default.isReadableFile(atPath: caFile.path) {
-            table.problem("ca_file", "cannot read \(caFile.path)")
         }
         let timeout = table.integer("timeout", range: 5...3600) ?? 60
         guard let url else { return nil }

@@ -344,44 +344,11 @@ public struct Configuration: Sendable {
     private static func readSMTP(_ table: TableReader?, path: (String) -> URL) -> SMTP? {
         guard let table else { return nil }
         defer { table.finish() }
-        if table.value("password") != nil {
-            table.problem(
-                "password",
-                "the password never goes in the configuration file; put it in an environment variable (password_env) "
-                    + "or a private file (password_file)")
-        }
         let url = table.string("url", required: true)
-        var tls = SMTPSettings.TLSMode.starttls
-        if let text = table.string("tls") {
-            if let mode = SMTPSettings.TLSMode(rawValue: text.lowercased()) {
-                tls = mode
-            } else {
-                table.problem(
-                    "tls", "\(text.debugDescription) must be \"starttls\", \"implicit\" or \"none\"")
-            }
-        }
+        let (tls, password, caFile) = readConnection(table, path: path, what: "SMTP password")
         let username = table.string("username")
-        let passwordEnv = table.string("password_env")
-        let passwordFile = table.string("password_file")
-        var password: Secret.Source?
-        switch (passwordEnv, passwordFile) {
-        case (let name?, nil):
-            password = .environment(name)
-        case (nil, let file?):
-            let fileURL = path(file)
-            password = .file(fileURL.path)
-            // Refuse a readable-by-all file now, not at the first send.
-            do { _ = try Secret.load(from: .file(fileURL.path)) } catch {
-                table.problem("password_file", error.reasonText)
-            }
-        case (_?, _?):
-            table.problem("password_file", "give either password_env or password_file, not both")
-        case (nil, nil):
-            if username != nil { table.problem("username", "a username needs password_env or password_file") }
-        }
-        let caFile = table.string("ca_file").map(path)
-        if let caFile, !FileManager.default.isReadableFile(atPath: caFile.path) {
-            table.problem("ca_file", "cannot read \(caFile.path)")
+        if password == nil, username != nil, !table.has("password_env"), !table.has("password_file") {
+            table.problem("username", "a username needs password_env or password_file")
         }
         let ehlo = table.string("ehlo")
         let timeout = table.integer("timeout", range: 5...3600) ?? 120
@@ -397,6 +364,49 @@ public struct Configuration: Sendable {
             table.problem("url", error.reasonText)
         }
         return smtp
+    }
+
+    /// What `[smtp]` and `[mailbox]` both read the same way: the TLS mode, where the password
+    /// comes from (a `password` key is refused, a file others can read too), and a CA file.
+    static func readConnection(_ table: TableReader, path: (String) -> URL, what: String) -> (
+        tls: SMTPSettings.TLSMode, password: Secret.Source?, caFile: URL?
+    ) {
+        if table.value("password") != nil {
+            table.problem(
+                "password",
+                "the password never goes in the configuration file; put it in an environment variable (password_env) "
+                    + "or a private file (password_file)")
+        }
+        var tls = SMTPSettings.TLSMode.starttls
+        if let text = table.string("tls") {
+            if let mode = SMTPSettings.TLSMode(rawValue: text.lowercased()) {
+                tls = mode
+            } else {
+                table.problem(
+                    "tls", "\(text.debugDescription) must be \"starttls\", \"implicit\" or \"none\"")
+            }
+        }
+        var password: Secret.Source?
+        switch (table.string("password_env"), table.string("password_file")) {
+        case (let name?, nil):
+            password = .environment(name)
+        case (nil, let file?):
+            let fileURL = path(file)
+            password = .file(fileURL.path)
+            // Refuse a readable-by-all file now, not at the first connection.
+            do { _ = try Secret.load(from: .file(fileURL.path), what: what) } catch {
+                table.problem("password_file", error.reasonText)
+            }
+        case (_?, _?):
+            table.problem("password_file", "give either password_env or password_file, not both")
+        case (nil, nil):
+            break
+        }
+        let caFile = table.string("ca_file").map(path)
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile.path) {
+            table.problem("ca_file", "cannot read \(caFile.path)")
+        }
+        return (tls, password, caFile)
     }
 
     private static func readUnsubscribe(_ table: TableReader?) -> Unsubscribe? {

@@ -14,14 +14,10 @@ struct InboundBook: Sendable {
     private var bounces: [Bounce] = []
     private var positions: [String: MailboxPosition] = [:]
 
-    /// Moves the position as ``SQLiteLedger`` does: forward only within one UIDVALIDITY.
+    /// Moves the position as ``SQLiteLedger`` does (``MailboxPosition/merged(with:)``).
     mutating func store(_ position: MailboxPosition) {
-        if let known = positions[position.mailbox], known.uidValidity == position.uidValidity,
-            known.lastUID > position.lastUID
-        {
-            return
-        }
-        positions[position.mailbox] = position
+        positions[position.mailbox] =
+            positions[position.mailbox].map { $0.merged(with: position) } ?? position
     }
 
     func position(_ mailbox: String) -> MailboxPosition? { positions[mailbox] }

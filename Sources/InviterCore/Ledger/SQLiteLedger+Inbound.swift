@@ -91,27 +91,38 @@ extension SQLiteLedger {
         return BouncePolicy.suppression(for: event, softFailures: softFailures)
     }
 
+    /// Moves the position by ``MailboxPosition/merged(with:)``, read and written in the caller's transaction.
     private static func store(_ position: MailboxPosition, db: Database) throws {
+        let merged = try Self.position(position.mailbox, db: db).map { $0.merged(with: position) } ?? position
         try db.execute(
             sql: """
-                INSERT INTO mailboxPosition (mailbox, uidValidity, lastUID) VALUES (?, ?, ?)
-                ON CONFLICT (mailbox) DO UPDATE SET uidValidity = excluded.uidValidity,
-                    lastUID = MAX(excluded.lastUID, CASE WHEN uidValidity = excluded.uidValidity THEN lastUID ELSE 0 END)
+                INSERT OR REPLACE INTO mailboxPosition (mailbox, uidValidity, lastUID, unreadBelow, fetchedThrough)
+                VALUES (?, ?, ?, ?, ?)
                 """,
-            arguments: [position.mailbox, Int64(position.uidValidity), Int64(position.lastUID)])
+            arguments: [
+                merged.mailbox, Int64(merged.uidValidity), Int64(merged.lastUID), Int64(merged.unreadBelow),
+                Int64(merged.fetchedThrough),
+            ])
+    }
+
+    private static func position(_ mailbox: String, db: Database) throws -> MailboxPosition? {
+        try Row.fetchOne(
+            db,
+            sql:
+                "SELECT uidValidity, lastUID, unreadBelow, fetchedThrough FROM mailboxPosition WHERE mailbox = ?",
+            arguments: [mailbox]
+        ).map { row in
+            func number(_ column: String) throws -> UInt64 {
+                UInt64(max(0, try row.decode(forColumn: column) as Int64))
+            }
+            return MailboxPosition(
+                mailbox: mailbox, uidValidity: try number("uidValidity"), lastUID: try number("lastUID"),
+                unreadBelow: try number("unreadBelow"), fetchedThrough: try number("fetchedThrough"))
+        }
     }
 
     public func mailboxPosition(_ mailbox: String) throws -> MailboxPosition? {
-        try pool.read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT uidValidity, lastUID FROM mailboxPosition WHERE mailbox = ?",
-                arguments: [mailbox]
-            ).map { row in
-                let validity: Int64 = try row.decode(forColumn: "uidValidity")
-                let last: Int64 = try row.decode(forColumn: "lastUID")
-                return MailboxPosition(mailbox: mailbox, uidValidity: UInt64(validity), lastUID: UInt64(last))
-            }
-        }
+        try pool.read { db in try Self.position(mailbox, db: db) }
     }
 
     public func inboundCounts(since: Date) throws -> [InboundDisposition: Int] {

@@ -298,7 +298,9 @@ public final class SQLiteLedger: Ledger {
                     CREATE TABLE mailboxPosition (
                         mailbox TEXT PRIMARY KEY,
                         uidValidity INTEGER NOT NULL,
-                        lastUID INTEGER NOT NULL
+                        lastUID INTEGER NOT NULL,
+                        unreadBelow INTEGER NOT NULL,
+                        fetchedThrough INTEGER NOT NULL
                     );
                     """)
         }

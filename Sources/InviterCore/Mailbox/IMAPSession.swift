@@ -115,21 +115,10 @@ final class IMAPSession {
         set(inviter_easy_setopt_long(easy, CURLOPT_VERBOSE, 1))
         set(inviter_easy_setopt_debug_function(easy, imapDebug))
         set(inviter_easy_setopt_pointer(easy, CURLOPT_DEBUGDATA, context))
-        set(inviter_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
-        set(inviter_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT, settings.timeout))
-        set(inviter_easy_setopt_long(easy, CURLOPT_TIMEOUT, settings.timeout))
-        switch settings.tls {
-        case .starttls, .implicit:
-            // CURLUSESSL_ALL: no STARTTLS means no login, never a fall back to clear text.
-            set(inviter_easy_setopt_long(easy, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)))
-            set(inviter_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1))
-            set(inviter_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2))
-        case .none:
-            set(inviter_easy_setopt_long(easy, CURLOPT_USE_SSL, Int(CURLUSESSL_NONE.rawValue)))
-        }
-        if let caFile = settings.caFile { set(inviter_easy_setopt_string(easy, CURLOPT_CAINFO, caFile.path)) }
-        set(inviter_easy_setopt_string(easy, CURLOPT_USERNAME, settings.username))
-        set(inviter_easy_setopt_string(easy, CURLOPT_PASSWORD, password.reveal()))
+        set(
+            CurlSecurity.apply(
+                to: easy, tls: settings.tls, caFile: settings.caFile?.path, username: settings.username,
+                password: password, connectTimeout: settings.timeout, timeout: settings.timeout))
         if failed != CURLE_OK {
             throw .configuration("libcurl refused an option: \(String(cString: curl_easy_strerror(failed)))")
         }

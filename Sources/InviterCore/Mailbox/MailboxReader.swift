@@ -14,12 +14,13 @@ public struct MailboxSummary: Sendable, Hashable {
 
 /// `inviter mailbox`: reads the new messages of `[mailbox]` over IMAP and records each.
 ///
-/// "New" is by UID: the ledger keeps the folder's UIDVALIDITY and the last UID done. Messages are
-/// read 50 at a time: fetched, their flags set, then their records and the new position committed
-/// together, so a run killed at any moment leaves every message either done (and skipped next
-/// time) or not (and read again, to the same result: a message recorded before changes nothing
-/// twice). When the UIDVALIDITY changes (the folder was re-created or restored), and on the first
-/// read, the unread messages are read.
+/// "New" is by UID: the ledger keeps the folder's UIDVALIDITY and the last UID done. The first
+/// read of a folder (and the first after its UIDVALIDITY changed) takes its unread messages only
+/// (see ``MailboxPosition``). Messages go 50 at a time: fetched (over two connections of their
+/// own, ahead of the one being read), their flags set, then their records and the new position
+/// committed together, so a run killed at any moment leaves every message either done (and
+/// skipped next time) or not (and read again, to the same result: a message recorded before
+/// changes nothing twice).
 public struct MailboxReader: Sendable {
     public let settings: Configuration.Mailbox
     public let handler: InboundHandler
@@ -50,49 +51,63 @@ public struct MailboxReader: Sendable {
         guard let validity = session.uidValidity, let uidNext = session.uidNext else {
             throw MailboxError.unreachable("the server did not give the folder's UIDVALIDITY and UIDNEXT")
         }
-        let known = try handler.ledger.mailboxPosition(positionKey)
-        var from: UInt64 = 1
         // New by UID within a known UIDVALIDITY; otherwise (the first read, or a re-created
-        // folder) the unread messages, which is what a person has not dealt with either.
-        var unreadOnly = true
-        if let known, known.uidValidity == validity {
-            from = known.lastUID + 1
-            unreadOnly = false
-        } else if let known {
-            progress?(
-                "the folder's UIDVALIDITY changed (\(known.uidValidity) → \(validity)): reading its unread messages again"
-            )
+        // folder) the unread messages below today's UIDNEXT, which is what a person has not
+        // dealt with either, and everything after them.
+        var position = MailboxPosition(
+            mailbox: positionKey, uidValidity: validity, lastUID: 0, unreadBelow: uidNext, fetchedThrough: 0)
+        if let known = try handler.ledger.mailboxPosition(positionKey), known.uidValidity == validity {
+            position = known
+        } else {
+            if let known = try handler.ledger.mailboxPosition(positionKey) {
+                progress?(
+                    "the folder's UIDVALIDITY changed (\(known.uidValidity) → \(validity)): reading its unread messages again"
+                )
+            }
+            _ = try handler.ledger.recordInbound([], position: position, now: now)
         }
-        // The next messages are fetched over a second connection while the ones before are read
-        // and recorded: the server's work and this process's overlap, on two cores.
-        let fetcher = Prefetcher(
-            session: try IMAPSession(settings: settings, password: password, trace: trace))
+        // The next chunks are fetched over connections of their own while the one before is read
+        // and recorded: the server's work and this process's overlap, on every core.
+        let fetchers = try (0..<Self.fetchers).map { _ in
+            Prefetcher(session: try IMAPSession(settings: settings, password: password, trace: trace))
+        }
+        var chunks = Chunks(
+            session: session, from: position.lastUID + 1, uidNext: uidNext, unreadBelow: position.unreadBelow,
+            readAllThrough: position.fetchedThrough, window: Self.window, batch: Self.batch)
+        let ledger = handler.ledger
+        func start(_ chunk: Chunks.Chunk, on fetcher: Prefetcher) throws -> Prefetcher.Pending {
+            // A fetch marks messages read: the scan of unread ones must know it may have happened.
+            if chunk.unreadScan, let last = chunk.uids.last, last > position.fetchedThrough {
+                position.fetchedThrough = last
+                _ = try ledger.recordInbound([], position: position, now: now)
+            }
+            return fetcher.start(chunk.uids[...])
+        }
+        var inFlight: [(chunk: Chunks.Chunk, pending: Prefetcher.Pending, fetcher: Prefetcher)] = []
+        for fetcher in fetchers {
+            guard let chunk = try chunks.next() else { break }
+            inFlight.append((chunk, try start(chunk, on: fetcher), fetcher))
+        }
         var summary = MailboxSummary()
-        while from < uidNext {
-            let to = min(from + Self.window - 1, uidNext - 1)
-            let uids = try session.search((unreadOnly ? "UNSEEN " : "") + "UID \(from):\(to)")
-                .filter { $0 >= from && $0 <= to }
-            var next = uids.isEmpty ? nil : fetcher.start(uids[...])
-            if next == nil {
-                // Nothing new in the window: the position still moves past it.
-                let position = MailboxPosition(mailbox: positionKey, uidValidity: validity, lastUID: to)
-                _ = try handler.ledger.recordInbound([], position: position, now: now)
+        while !inFlight.isEmpty {
+            let (chunk, pending, fetcher) = inFlight.removeFirst()
+            let fetched = try pending.wait()
+            if let next = try chunks.next() { inFlight.append((next, try start(next, on: fetcher), fetcher)) }
+            var messages = fetched.messages
+            // A chunk over ``Prefetcher/chunkBytes`` is finished here, message by message.
+            for uid in fetched.rest {
+                messages.append((uid, try session.fetch(uid, limit: InboundMIME.maximumSize)))
             }
-            while let pending = next {
-                let fetched = try pending.wait()
-                next = fetched.rest.isEmpty ? nil : fetcher.start(fetched.rest)
-                // The last chunk of a window moves the position to the window's end, past its gaps.
-                let last = fetched.rest.isEmpty ? to : (fetched.messages.last?.uid ?? to)
-                try record(
-                    fetched.messages, session: session,
-                    position: MailboxPosition(mailbox: positionKey, uidValidity: validity, lastUID: last),
-                    now: now,
-                    into: &summary, progress: progress)
-            }
-            from = to + 1
+            // The last chunk of a window moves the position to the window's end, past its gaps.
+            position.lastUID = max(position.lastUID, chunk.through)
+            try record(
+                messages, session: session, position: position, now: now, into: &summary, progress: progress)
         }
         return summary
     }
+
+    /// Connections that fetch, beside the one that searches and sets flags.
+    static let fetchers = 2
 
     /// Reads the fetched messages, sets their flags, then records them and `position` in one transaction.
     private func record(
@@ -126,6 +141,69 @@ public struct MailboxReader: Sendable {
                 + (result.duplicate ? " (recorded before)" : "")
             progress?(line)
         }
+    }
+}
+
+/// The UIDs to read, a chunk at a time, searched a window at a time as the chunks are taken.
+///
+/// Up to `readAllThrough` every message is read (a scan killed after fetching them); below
+/// `unreadBelow` the unread ones (the first scan of a folder); after that every message.
+struct Chunks {
+    struct Chunk {
+        var uids: [UInt64]
+        /// The position once the chunk is recorded: its last UID, or its window's end for the last
+        /// chunk of a window (an empty window gives one empty chunk, which moves the position past it).
+        var through: UInt64
+        /// Whether it was searched among the unread only, so that fetching it must be noted first.
+        var unreadScan: Bool
+    }
+
+    let session: IMAPSession
+    var from: UInt64
+    let uidNext: UInt64
+    let unreadBelow: UInt64
+    let readAllThrough: UInt64
+    let window: UInt64
+    let batch: Int
+    private var pending: [Chunk] = []
+
+    init(
+        session: IMAPSession, from: UInt64, uidNext: UInt64, unreadBelow: UInt64, readAllThrough: UInt64,
+        window: UInt64, batch: Int
+    ) {
+        self.session = session
+        self.from = from
+        self.uidNext = uidNext
+        self.unreadBelow = unreadBelow
+        self.readAllThrough = readAllThrough
+        self.window = window
+        self.batch = batch
+    }
+
+    mutating func next() throws(MailboxError) -> Chunk? {
+        if pending.isEmpty, from < uidNext {
+            let start = from
+            var to = min(start + window - 1, uidNext - 1)
+            var unreadOnly = false
+            if start <= readAllThrough {
+                to = min(to, readAllThrough)
+            } else if start < unreadBelow {
+                to = min(to, unreadBelow - 1)
+                unreadOnly = true
+            }
+            let uids = try session.search((unreadOnly ? "UNSEEN " : "") + "UID \(start):\(to)")
+                .filter { $0 >= start && $0 <= to }
+            var index = 0
+            repeat {
+                let slice = Array(uids[index..<min(index + batch, uids.count)])
+                let last = index + batch >= uids.count
+                pending.append(
+                    Chunk(uids: slice, through: last ? to : (slice.last ?? to), unreadScan: unreadOnly))
+                index += batch
+            } while index < uids.count
+            from = to + 1
+        }
+        return pending.isEmpty ? nil : pending.removeFirst()
     }
 }
 

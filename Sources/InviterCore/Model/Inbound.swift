@@ -94,17 +94,38 @@ public struct InboundApplied: Sendable, Hashable {
     }
 }
 
-/// Where reading a mailbox stands: the UIDs below `lastUID` of this `uidValidity` are done.
+/// Where reading a mailbox stands: the UIDs up to `lastUID` of this `uidValidity` are done.
+///
+/// The first read of a folder (and the first after its UIDVALIDITY changed) takes only the
+/// unread messages below `unreadBelow`, the UIDNEXT when it began: what was read before Inviter
+/// came is a person's. Fetching marks a message read, so a scan killed between a fetch and its
+/// record would lose the message to the next scan; `fetchedThrough` is written before each
+/// fetch of the scan, and up to it the next run reads every message, read or not.
 public struct MailboxPosition: Sendable, Hashable {
-    /// The server and folder, so two mailboxes (or a moved one) do not share a position.
+    /// The server, folder and user, so two mailboxes (or a moved one) do not share a position.
     public var mailbox: String
     public var uidValidity: UInt64
     public var lastUID: UInt64
+    public var unreadBelow: UInt64
+    public var fetchedThrough: UInt64
 
-    public init(mailbox: String, uidValidity: UInt64, lastUID: UInt64) {
+    public init(
+        mailbox: String, uidValidity: UInt64, lastUID: UInt64, unreadBelow: UInt64 = 0,
+        fetchedThrough: UInt64 = 0
+    ) {
         self.mailbox = mailbox
         self.uidValidity = uidValidity
         self.lastUID = lastUID
+        self.unreadBelow = unreadBelow
+        self.fetchedThrough = fetchedThrough
+    }
+
+    /// `self` moved on by `newer`: forward only within one UIDVALIDITY, anew with another.
+    public func merged(with newer: MailboxPosition) -> MailboxPosition {
+        guard newer.uidValidity == uidValidity else { return newer }
+        return MailboxPosition(
+            mailbox: mailbox, uidValidity: uidValidity, lastUID: max(lastUID, newer.lastUID),
+            unreadBelow: newer.unreadBelow, fetchedThrough: max(fetchedThrough, newer.fetchedThrough))
     }
 }
 
