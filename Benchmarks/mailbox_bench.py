@@ -349,9 +349,11 @@ def write_section(args, rounds, info, started, finished, load_average, held):
         f"One release `inviter mailbox` reading a private Dovecot on loopback (STARTTLS, AUTH, a Maildir on ext4) "
         f"that holds one Postfix-shaped hard bounce per member, each to the member's own VERP address, into a copy "
         f"of the ledger (on disk) that the network's {args.members:,}-member invitation left; from the process's "
-        f"start to its exit: connect, `UID SEARCH`, then per message a fetch, a `UID STORE` and one ledger "
-        f"transaction (the bounce, the suppression, the position). {args.rounds} rounds of each count, "
-        "alternating; medians, with the range in brackets. Peak RSS from `/usr/bin/time -v`.",
+        f"start to its exit: three connections (one searches 1,000 UIDs at a time and sets flags, two fetch "
+        f"50-message chunks ahead), then per chunk one `UID STORE` and one ledger transaction (the bounces, "
+        f"the suppressions, the position). {args.rounds} rounds of each count, alternating; medians, with the "
+        "range in brackets. Peak RSS from `/usr/bin/time -v`; CPU is Inviter's alone (user plus system), Dovecot "
+        "runs on the same two cores.",
         "",
         "| bounces | wall | bounces/s | CPU per bounce | peak RSS | result |",
         "|---:|---:|---:|---:|---:|---|",
