@@ -10,7 +10,9 @@ extension MessageRenderer {
         -> [String: Any]
     {
         let fallback = network.languageFallback
-        var values: [String: String] = ["network": network.name, "name": person.greetingName]
+        var values: [String: String] = [
+            "network": network.name, "name": person.greetingName, "full_name": person.name,
+        ]
         var recipient: [String: Any] = [
             "email": MarkdownBody.Value.text(person.email),
             "name": MarkdownBody.Value.text(person.name),

@@ -302,7 +302,7 @@ extension LocalizationTests {
                         + "seats_total = { one = \"…\", few = \"…\", many = \"…\", other = \"…\" }",
                     "2 unsubscribe_line: must contain {link}: "
                         + "without it the reader has no way to unsubscribe",
-                    "1 greeting: unknown placeholder {nmae}: greeting can use {name}; did you mean {name}?",
+                    "1 greeting: unknown placeholder {nmae}: greeting can use {full_name}, {name}; did you mean {name}?",
                     "4 sign_off: must not be empty; leave the key out to use the fallback language",
                 ])
         }
@@ -391,9 +391,10 @@ extension LocalizationTests {
             (
                 "ar",
                 [
-                    "الثلاثاء، 1 ديسمبر، 2026", "الثلاثاء", "01\u{200F}/12\u{200F}/2026", "7:00\u{A0}م",
+                    // CLDR's own pattern, EEEE، d MMMM y: no comma before the year.
+                    "الثلاثاء، 1 ديسمبر 2026", "الثلاثاء", "01\u{200F}/12\u{200F}/2026", "7:00\u{A0}م",
                     "10:00\u{A0}م",
-                    "7:00–10:00\u{A0}م", "الثلاثاء، 1 ديسمبر، 2026، 7:00\u{A0}م",
+                    "7:00–10:00\u{A0}م", "الثلاثاء، 1 ديسمبر 2026، 7:00\u{A0}م",
                 ]
             ),
         ])
@@ -417,7 +418,7 @@ extension LocalizationTests {
             ("pl", "wtorek, 16 czerwca 2026 o 18:30", "16.06.2026"),
             ("ro", "marți, 16 iunie 2026 la 18:30", "16.06.2026"),
             ("uk", "вівторок, 16 червня 2026\u{202F}р. о 18:30", "16.06.2026"),
-            ("ar", "الثلاثاء، 16 يونيو، 2026، 6:30\u{A0}م", "16\u{200F}/06\u{200F}/2026"),
+            ("ar", "الثلاثاء، 16 يونيو 2026، 6:30\u{A0}م", "16\u{200F}/06\u{200F}/2026"),
         ])
         func summer(language: String, dateTime: String, shortDate: String) throws {
             let texts = try texts("2026-06-16T18:30", "2026-06-16T21:00", language)

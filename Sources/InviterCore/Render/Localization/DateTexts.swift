@@ -145,13 +145,17 @@ public struct DateTexts: Sendable, Hashable {
                 configure(formatter)
                 return formatter
             }
-            longDate = formatter { $0.dateStyle = .full }
+            longDate = formatter {
+                $0.dateStyle = .full
+                Self.dropArabicYearComma($0)
+            }
             weekday = formatter { $0.setLocalizedDateFormatFromTemplate("EEEE") }
             shortDate = formatter { $0.setLocalizedDateFormatFromTemplate("ddMMy") }
             time = formatter { $0.timeStyle = .short }
             dateTime = formatter {
                 $0.dateStyle = .full
                 $0.timeStyle = .short
+                Self.dropArabicYearComma($0)
             }
             interval = DateIntervalFormatter()
             interval.locale = locale
@@ -159,6 +163,14 @@ public struct DateTexts: Sendable, Hashable {
             interval.timeZone = zone
             interval.dateStyle = .none
             interval.timeStyle = .short
+        }
+
+        /// The ICU data on the machines Inviter runs on writes the Arabic full date with a comma
+        /// before the year (`d MMMM، y`: "16 ديسمبر، 2026"); CLDR's own pattern today is
+        /// `EEEE، d MMMM y`, without it, and so the date reads here.
+        static func dropArabicYearComma(_ formatter: DateFormatter) {
+            guard let format = formatter.dateFormat, format.contains("MMMM\u{060C} y") else { return }
+            formatter.dateFormat = format.replacingOccurrences(of: "MMMM\u{060C} y", with: "MMMM y")
         }
     }
 

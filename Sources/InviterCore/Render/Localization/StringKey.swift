@@ -55,7 +55,9 @@ public struct StringKey: Sendable, Hashable {
         // The same offer in a partner's forwardable copy: a reply to a forward reaches the partner
         // contact, not the network, so it names the network's address.
         StringKey("interpreters_offered_forward", placeholders: ["languages", "email"]),
-        StringKey("greeting", placeholders: ["name"]),
+        // `{name}` is a member's first name (a partner contact's whole name), `{full_name}` the whole
+        // name: a language whose formal register does not go with a first name greets by both.
+        StringKey("greeting", placeholders: ["name", "full_name"]),
         StringKey("greeting_anonymous"),
         StringKey("sign_off"),
         StringKey("view_in_language", placeholders: ["language"]),
