@@ -117,7 +117,25 @@ public struct Event: Sendable {
             map: override?.map ?? (override?.venue == nil ? map : nil),
             capacity: override?.capacity ?? capacity,
             rsvp: override?.rsvp ?? rsvp, cancelled: override?.cancelled ?? false, note: override?.note,
-            audience: audience, partners: partners, interpreters: interpreters, schedule: schedule)
+            audience: audience, partners: partners, interpreters: interpreters, schedule: schedule,
+            repetition: recurrence.map { rule in
+                Repetition(
+                    rule: rule,
+                    skipped: except.union(overrides.filter { $0.value.cancelled }.keys).sorted())
+            })
+    }
+}
+
+/// How a series repeats: its rule and the dates it does not meet (excepted or cancelled), so a
+/// member reads "Every Wednesday, 19:00–22:00; not 23 and 30 December" rather than one evening.
+public struct Repetition: Sendable, Hashable {
+    public var rule: RecurrenceRule
+    /// Sorted.
+    public var skipped: [LocalDate]
+
+    public init(rule: RecurrenceRule, skipped: [LocalDate]) {
+        self.rule = rule
+        self.skipped = skipped
     }
 }
 
@@ -160,6 +178,8 @@ public struct Occurrence: Sendable, Hashable {
     public var interpreters: [LanguageCode] = []
     /// How its event is announced (see ``EventSchedule``).
     public var schedule = EventSchedule()
+    /// How its series repeats, for the line in mail that says so; nil for a one-off event.
+    public var repetition: Repetition? = nil
 
     /// `wednesday-hygge/2026-12-02`: stable across runs, used in mailing ids and calendar UIDs.
     public var id: OccurrenceID { OccurrenceID(eventID: eventID, date: date) }

@@ -105,7 +105,10 @@ extension MessageRenderer {
             title: text,
             description: text, venue: "Sample venue", capacity: 10, rsvp: true, cancelled: false, note: text,
             audience: ["all"],
-            partners: [.company], interpreters: [.english])
+            partners: [.company], interpreters: [.english],
+            repetition: (try? RecurrenceRule(parsing: "FREQ=WEEKLY")).map {
+                Repetition(rule: $0, skipped: [date.adding(days: 7)])
+            })
     }
 }
 

@@ -154,6 +154,9 @@ extension MessageRenderer {
             event["interpreters"] = MarkdownBody.Value.text(names)
             event["interpreters_text"] = MarkdownBody.Value.text(text)
         }
+        if let repeats = repetitionText(occurrence, language: language, timeRange: dates.timeRange) {
+            event["repeats"] = MarkdownBody.Value.text(repeats)
+        }
         let when: [String: Any] = [
             "date_time": MarkdownBody.Value.text(dates.dateTime),
             "date_long": MarkdownBody.Value.text(dates.longDate),

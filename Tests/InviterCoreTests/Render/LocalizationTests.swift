@@ -48,14 +48,14 @@ extension LocalizationTests {
 
         @Test func shippedFilesLoadWithEveryKey() throws {
             #expect(table.languages.map(\.identifier) == Strings.shippedLanguages)
-            #expect(StringKey.all.count == 74)
+            #expect(StringKey.all.count == 85)
             for language in table.languages {
                 #expect(table.missingKeys(in: language) == [], "\(language)")
                 for key in StringKey.all where !key.isPlural {
                     let own = try #require(table.text(key.name, language: language, fallback: language))
                     #expect(!own.isEmpty)
-                    // "Name" is German too.
-                    if language != english, key.name != "view_in_language",
+                    // "Name" is German too; the line that joins a rule and a time is punctuation alone.
+                    if language != english, key.name != "view_in_language", key.name != "repeat_line",
                         !(language.identifier == "de" && key.name == "page_field_name")
                     {
                         #expect(
@@ -510,5 +510,76 @@ extension LocalizationTests {
             let cold = languages.map { DateTexts(start: start, end: end, language: $0, zone: zone) }
             #expect(Set(results) == Set(cold), "the cache gives what is computed afresh")
         }
+    }
+}
+
+/// The line that says how a series repeats, for the README's common patterns, in every shipped language.
+@Suite struct RepetitionTextTests {
+    static func line(_ rule: String, language: String, skipped: [String] = []) throws -> String? {
+        let fixture = try NetworkFixture()
+        let network = try NetworkLoader.load(configuration: fixture.configURL)
+        let renderer = try RenderSetup.load(network.configuration).renderer
+        var occurrence = try #require(
+            network.events.first?.occurrences(
+                from: LocalDateTime(date: LocalDate(year: 2026, month: 12, day: 1)!, hour: 0, minute: 0)!,
+                through: LocalDateTime(date: LocalDate(year: 2026, month: 12, day: 3)!, hour: 0, minute: 0)!,
+                in: network.configuration.network.timeZone
+            ).first)
+        occurrence.repetition = Repetition(
+            rule: try RecurrenceRule(parsing: rule),
+            skipped: try skipped.map { text in try #require(LocalDate(iso: text)) })
+        return renderer.repetitionLine(occurrence, language: try LanguageCode(language))
+    }
+
+    @Test(arguments: [
+        ("en", "Every Wednesday, 19:00 – 22:00; not December 23, December 30"),
+        ("da", "Hver onsdag, 19.00–22.00; ikke 23. december, 30. december"),
+        ("de", "Jeden Mittwoch, 19:00–22:00 Uhr; nicht am 23. Dezember, 30. Dezember"),
+        ("pl", "Co tydzień, środa, 19:00–22:00; z wyjątkiem 23 grudnia, 30 grudnia"),
+        ("uk", "Щотижня, середа, 19:00–22:00; крім 23 грудня, 30 грудня"),
+        ("ro", "În fiecare miercuri, 19:00–22:00; cu excepția 23 decembrie, 30 decembrie"),
+        ("ar", "أسبوعيًا، الأربعاء، 7:00–10:00 م؛ ما عدا 23 ديسمبر، 30 ديسمبر"),
+    ])
+    func everyWednesdayWithTwoWeeksOff(_ language: String, _ expected: String) throws {
+        let line = try Self.line(
+            "FREQ=WEEKLY;BYDAY=WE", language: language, skipped: ["2026-12-23", "2026-12-30"])
+        #expect(
+            line?.replacingOccurrences(of: "\u{2009}", with: " ").replacingOccurrences(
+                of: "\u{202F}", with: " "
+            )
+            .replacingOccurrences(of: "\u{A0}", with: " ") == expected)
+    }
+
+    @Test func theCommonPatternsAreSaidAndTheRestIsNot() throws {
+        #expect(
+            try Self.line("FREQ=WEEKLY;INTERVAL=3;BYDAY=FR", language: "en")?.hasPrefix(
+                "Every 3 weeks, Friday") == true)
+        #expect(
+            try Self.line("FREQ=WEEKLY;INTERVAL=2;BYDAY=FR", language: "pl")?.hasPrefix(
+                "Co 2 tygodnie, piątek") == true)
+        #expect(
+            try Self.line("FREQ=WEEKLY;INTERVAL=5;BYDAY=FR", language: "pl")?.hasPrefix(
+                "Co 5 tygodni, piątek") == true)
+        #expect(
+            try Self.line("FREQ=MONTHLY;BYDAY=1TU", language: "en")?.hasPrefix(
+                "The first Tuesday of every month") == true)
+        #expect(
+            try Self.line("FREQ=MONTHLY;BYDAY=-1FR", language: "da")?.hasPrefix(
+                "Den sidste fredag i hver måned") == true)
+        #expect(
+            try Self.line("FREQ=MONTHLY;BYDAY=1TU", language: "de")?.hasPrefix(
+                "Jeden ersten Dienstag im Monat") == true)
+        #expect(
+            try Self.line("FREQ=MONTHLY;BYMONTHDAY=15", language: "en")?.hasPrefix("On day 15 of every month")
+                == true)
+        #expect(
+            try Self.line("FREQ=WEEKLY;BYDAY=MO,TH;UNTIL=20270630", language: "en")?.hasPrefix(
+                "Every Monday / Thursday") == true)
+        // Dates beyond eight weeks are not named; a rule the strings cannot say says nothing.
+        #expect(
+            try Self.line("FREQ=WEEKLY;BYDAY=WE", language: "en", skipped: ["2027-03-03"])?.contains("not")
+                == false)
+        #expect(try Self.line("FREQ=YEARLY;BYMONTH=5;BYDAY=2SU", language: "en") == nil)
+        #expect(try Self.line("FREQ=DAILY", language: "en") == nil)
     }
 }

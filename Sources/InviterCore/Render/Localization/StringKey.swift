@@ -62,6 +62,20 @@ public struct StringKey: Sendable, Hashable {
         StringKey("sign_off"),
         StringKey("view_in_language", placeholders: ["language"]),
         StringKey("also_on"),
+        // How a series repeats (``Repetition``): the rule, then the line with the time and the
+        // dates without a meeting. `{weekdays}` and `{weekday}` are the weekday names as the
+        // language writes them standing alone; `{week}` is one of the `week_…` words.
+        StringKey("repeat_weekly", placeholders: ["weekdays"]),
+        StringKey("repeat_weeks", plural: true, placeholders: ["weekdays"]),
+        StringKey("repeat_monthly_weekday", placeholders: ["week", "weekday"]),
+        StringKey("repeat_monthly_day", placeholders: ["day"]),
+        StringKey("week_1"),
+        StringKey("week_2"),
+        StringKey("week_3"),
+        StringKey("week_4"),
+        StringKey("week_last"),
+        StringKey("repeat_line", placeholders: ["rule", "time"]),
+        StringKey("repeat_line_except", placeholders: ["rule", "time", "dates"]),
         // The pages of `inviter serve` and the sign-up confirmation mail.
         StringKey("rsvp_question"),
         StringKey("rsvp_yes"),
