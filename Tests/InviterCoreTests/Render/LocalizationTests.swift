@@ -519,11 +519,13 @@ extension LocalizationTests {
         let fixture = try NetworkFixture()
         let network = try NetworkLoader.load(configuration: fixture.configURL)
         let renderer = try RenderSetup.load(network.configuration).renderer
+        let from = try #require(
+            LocalDate(iso: "2026-12-01").flatMap { LocalDateTime(date: $0, hour: 0, minute: 0) })
+        let through = try #require(
+            LocalDate(iso: "2026-12-03").flatMap { LocalDateTime(date: $0, hour: 0, minute: 0) })
         var occurrence = try #require(
             network.events.first?.occurrences(
-                from: LocalDateTime(date: LocalDate(year: 2026, month: 12, day: 1)!, hour: 0, minute: 0)!,
-                through: LocalDateTime(date: LocalDate(year: 2026, month: 12, day: 3)!, hour: 0, minute: 0)!,
-                in: network.configuration.network.timeZone
+                from: from, through: through, in: network.configuration.network.timeZone
             ).first)
         occurrence.repetition = Repetition(
             rule: try RecurrenceRule(parsing: rule),
