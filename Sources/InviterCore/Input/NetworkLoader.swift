@@ -193,6 +193,16 @@ public struct CheckSummary: Sendable {
         lines.append(
             "Events: \(network.events.count) (\(recurring) repeating), \(counted(occurrences.count, "occurrence")) in the next \(weeks) weeks "
                 + "(through \(untilDate))" + (cancelled > 0 ? ", \(cancelled) cancelled" : ""))
+        if let mailbox = config.mailbox {
+            let server = mailbox.server
+            lines.append(
+                "Mailbox: \(server.base)/\(server.folder) as \(mailbox.username), \(mailbox.tls.rawValue); "
+                    + "read by inviter mailbox and before each run")
+        }
+        if let returnPath = config.delivery.returnPath {
+            lines.append(
+                "Return path: \(returnPath.prefix){token}\(returnPath.suffix) (a token per delivery)")
+        }
         let errors = network.problems.filter { $0.severity == .error }.count
         let warnings = network.problems.count - errors + otherWarnings
         let leftOut = network.members.stats.invalidRows + (network.partners?.stats.invalidRows ?? 0)

@@ -35,6 +35,13 @@ import Testing
         #expect(mailbox.tls == .starttls)
         #expect(mailbox.password == .environment("INVITER_MAILBOX_PASSWORD"))
         #expect(configuration.delivery.returnPath?.prefix == "bounces+")
+        let summary = CheckSummary(try NetworkLoader.load(configuration: fixture.configURL), now: Date())
+            .lines
+        #expect(
+            summary.contains(
+                "Mailbox: imap://mail.example.org/INBOX as bounces@example.org, starttls; "
+                    + "read by inviter mailbox and before each run"))
+        #expect(summary.contains("Return path: bounces+{token}@example.org (a token per delivery)"))
     }
 
     static let broken: [(name: String, replace: String, with: String, words: [String])] = [
