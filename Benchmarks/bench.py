@@ -452,6 +452,20 @@ def spread(values, digits=0, scale=1.0, suffix=""):
     return text
 
 
+def replace_section(path, title, section):
+    """Writes `section` into the results file at `path` in place of the section headed `title`
+    (up to the next `## ` heading), or at its end: each benchmark rewrites its own part only."""
+    text = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmark results\n"
+    if title in text:
+        start = text.index(title)
+        following = text.find("\n## ", start + len(title))
+        text = text[:start] + section + (text[following + 1:] if following >= 0 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 def verdict(met):
     return "met" if met else "**not met**"
 

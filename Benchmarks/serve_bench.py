@@ -231,15 +231,7 @@ def write_section(args, results, info, started, finished):
         "",
     ]
     section = "\n".join(lines)
-    text = open(args.results, encoding="utf-8").read() if os.path.exists(args.results) else "# Benchmark results\n"
-    if SECTION in text:
-        start = text.index(SECTION)
-        following = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + (text[following + 1:] if following >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    with open(args.results, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    bench.replace_section(args.results, SECTION, section)
 
 
 if __name__ == "__main__":
