@@ -60,6 +60,7 @@ public final class SQLiteLedger: Ledger {
         }
         self.file = file
         self.pool = pool
+        self.temporaryCopy = nil
     }
 
     /// Opens an existing `<directory>/ledger.sqlite` for reading only, for a dry run or a preview
@@ -79,6 +80,9 @@ public final class SQLiteLedger: Ledger {
             if try pool.read({ db in try Self.migrator().hasBeenSuperseded(db) }) {
                 throw SQLiteLedgerError.newerSchema(path: file.path)
             }
+            if try pool.read({ db in try !Self.migrator().hasCompletedMigrations(db) }) {
+                return try upToDateCopy(of: pool, file: file)
+            }
             return SQLiteLedger(file: file, pool: pool)
         } catch let error as SQLiteLedgerError {
             throw error
@@ -87,9 +91,36 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
-    private init(file: URL, pool: DatabasePool) {
+    private init(file: URL, pool: DatabasePool, temporaryCopy: URL? = nil) {
         self.file = file
         self.pool = pool
+        self.temporaryCopy = temporaryCopy
+    }
+
+    /// A ledger an older inviter wrote and no run has brought up to date yet: a dry run, a preview
+    /// or `status` reads a migrated copy, so that the file itself stays exactly as it is until the
+    /// next run migrates it. The copy lives in the temporary folder as long as this ledger does.
+    private static func upToDateCopy(of pool: DatabasePool, file: URL) throws -> SQLiteLedger {
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "inviter-ledger-\(UUID().uuidString).sqlite")
+        do {
+            let target = try DatabaseQueue(path: copy.path)
+            try pool.backup(to: target)
+            try target.close()
+        }
+        let migrated = try open(copy, configuration: GRDB.Configuration())
+        return SQLiteLedger(file: file, pool: migrated, temporaryCopy: copy)
+    }
+
+    /// The migrated copy that ``reading(directory:)`` reads, when it made one.
+    private let temporaryCopy: URL?
+
+    deinit {
+        guard let temporaryCopy else { return }
+        try? pool.close()
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: temporaryCopy.path + suffix)
+        }
     }
 
     /// Opens the pool and brings the schema up to date, trying again while another process holds the file.
