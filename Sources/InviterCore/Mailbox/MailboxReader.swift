@@ -56,10 +56,11 @@ public struct MailboxReader: Sendable {
         // dealt with either, and everything after them.
         var position = MailboxPosition(
             mailbox: positionKey, uidValidity: validity, lastUID: 0, unreadBelow: uidNext, fetchedThrough: 0)
-        if let known = try handler.ledger.mailboxPosition(positionKey), known.uidValidity == validity {
+        let known = try handler.ledger.mailboxPosition(positionKey)
+        if let known, known.uidValidity == validity {
             position = known
         } else {
-            if let known = try handler.ledger.mailboxPosition(positionKey) {
+            if let known {
                 progress?(
                     "the folder's UIDVALIDITY changed (\(known.uidValidity) → \(validity)): reading its unread messages again"
                 )

@@ -33,46 +33,31 @@ public struct RenderSetup: Sendable {
         }
         var warnings = problems
         var secret: Secret?
-        if configuration.unsubscribe?.url == nil, let web = configuration.web, let source = web.secret {
-            do {
-                secret = try Secret.load(from: source, what: "link secret", environment: environment)
-            } catch {
-                let reason: String
-                if case .configuration(let text) = error { reason = text } else { reason = "\(error)" }
-                warnings.append(
-                    InputProblem(
-                        file: InputFiles.displayName(configuration.file), line: 0, field: "web.secret_env",
-                        message:
-                            "\(reason): messages get the mailto unsubscribe only, without the one-click link, "
-                            + "and inviter serve cannot start",
-                        severity: .warning, kind: .configuration))
-            }
-        } else if let unsubscribe = configuration.unsubscribe, unsubscribe.url != nil,
-            let name = unsubscribe.secretEnv
-        {
-            if let value = environment[name], !value.isEmpty {
-                secret = Secret(value)
-            } else {
-                warnings.append(
-                    InputProblem(
-                        file: InputFiles.displayName(configuration.file), line: 0,
-                        field: "unsubscribe.secret_env",
-                        message:
-                            "\(name) is not set: messages get the mailto unsubscribe only, without the one-click link",
-                        severity: .warning, kind: .configuration))
-            }
+        // Why the configured secret cannot be read, for return_path's error below.
+        var unreadable: String?
+        do {
+            secret = try configuration.loadLinkSecret(environment: environment)
+        } catch {
+            let reason: String
+            if case .configuration(let text) = error { reason = text } else { reason = "\(error)" }
+            unreadable = reason
+            let ownHandler = configuration.unsubscribe?.url != nil
+            warnings.append(
+                InputProblem(
+                    file: InputFiles.displayName(configuration.file), line: 0,
+                    field: ownHandler ? "unsubscribe.secret_env" : "web.secret_env",
+                    message: "\(reason): messages get the mailto unsubscribe only, without the one-click link"
+                        + (ownHandler ? "" : ", and inviter serve cannot start"),
+                    severity: .warning, kind: .configuration))
         }
         if configuration.delivery.returnPath != nil, secret == nil {
             // Without the secret no token can be made: sending with the From address instead would
             // quietly give up what return_path was set for.
-            let unloaded = warnings.first {
-                $0.field == "web.secret_env" || $0.field == "unsubscribe.secret_env"
-            }
             throw InputProblems([
                 InputProblem(
                     file: InputFiles.displayName(configuration.file), line: 0, field: "delivery.return_path",
                     message: "needs the link secret to sign each delivery's token"
-                        + (unloaded.map { ", which cannot be read: \($0.message.prefix { $0 != ":" })" } ?? ""),
+                        + (unreadable.map { ", which cannot be read: \($0)" } ?? ""),
                     kind: .configuration)
             ])
         }
