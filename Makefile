@@ -4,7 +4,7 @@
 SWIFT      ?= swift
 VENV       := .build-venv
 PYTHON     := $(VENV)/bin/python
-PACKAGES   := libcurl4-openssl-dev libsqlite3-dev
+PACKAGES   := libcurl4-openssl-dev libssl-dev libsqlite3-dev
 TEST_PACKAGES  := postfix chromium dovecot-imapd
 BENCH_PACKAGES := postfix wrk dovecot-imapd
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -14,7 +14,9 @@ public struct DKIMKey: Sendable, CustomStringConvertible {
     }
 
     private enum Backing: Sendable {
-        case rsa(_RSA.Signing.PrivateKey)
+        /// swift-crypto's key for everything but the signature, which the system's libcrypto
+        /// makes in half the time (see `SystemRSAKey`).
+        case rsa(_RSA.Signing.PrivateKey, SystemRSAKey)
         /// The 32-byte seed: swift-crypto's Ed25519 key is not `Sendable`, and making one from its
         /// seed costs next to nothing beside the signature.
         case ed25519([UInt8])
@@ -62,13 +64,17 @@ public struct DKIMKey: Sendable, CustomStringConvertible {
         }
         guard let key = try? _RSA.Signing.PrivateKey(unsafePEMRepresentation: pem) else { throw .notAKey }
         guard key.keySizeInBits >= 2048 else { throw .weakRSA(bits: key.keySizeInBits) }
-        backing = .rsa(key)
+        guard let signing = SystemRSAKey(pem: pem) else { throw .notAKey }
+        backing = .rsa(key, signing)
     }
 
     /// A new key, as `inviter dkim keygen` makes it.
     public init(generating algorithm: Algorithm) throws {
         switch algorithm {
-        case .rsa: backing = .rsa(try _RSA.Signing.PrivateKey(keySize: .bits2048))
+        case .rsa:
+            let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+            guard let signing = SystemRSAKey(pem: key.pemRepresentation) else { throw LoadError.notAKey }
+            backing = .rsa(key, signing)
         case .ed25519: backing = .ed25519(Array(Curve25519.Signing.PrivateKey().rawRepresentation))
         }
     }
@@ -76,7 +82,7 @@ public struct DKIMKey: Sendable, CustomStringConvertible {
     /// The key as a PEM file: PKCS #8 for both kinds, as OpenSSL reads them.
     public var pemRepresentation: String {
         switch backing {
-        case .rsa(let key): return key.pemRepresentation
+        case .rsa(let key, _): return key.pemRepresentation
         case .ed25519(let seed):
             let der = Self.ed25519PKCS8Prefix + seed
             let lines = Data(der).base64EncodedString(options: [
@@ -89,7 +95,7 @@ public struct DKIMKey: Sendable, CustomStringConvertible {
     /// The `p=` of the DNS record: the public key (RSA as SubjectPublicKeyInfo, Ed25519 raw), in base64.
     public var publicKeyBase64: String {
         switch backing {
-        case .rsa(let key): key.publicKey.derRepresentation.base64EncodedString()
+        case .rsa(let key, _): key.publicKey.derRepresentation.base64EncodedString()
         case .ed25519(let seed):
             ((try? Curve25519.Signing.PrivateKey(rawRepresentation: seed))?.publicKey.rawRepresentation
                 ?? Data())
@@ -103,8 +109,8 @@ public struct DKIMKey: Sendable, CustomStringConvertible {
     /// The signature of `data`: RSASSA-PKCS1-v1_5 over its SHA-256, or Ed25519 over its SHA-256 (RFC 8463).
     func sign(_ data: [UInt8]) throws -> [UInt8] {
         switch backing {
-        case .rsa(let key):
-            return Array(try key.signature(for: data, padding: .insecurePKCS1v1_5).rawRepresentation)
+        case .rsa(_, let key):
+            return try key.sign(data)
         case .ed25519(let seed):
             let key = try Curve25519.Signing.PrivateKey(rawRepresentation: seed)
             return Array(try key.signature(for: Array(SHA256.hash(data: data))))
@@ -115,7 +121,7 @@ public struct DKIMKey: Sendable, CustomStringConvertible {
     /// receiver holding the published record would conclude.
     func isValid(_ signature: [UInt8], for data: [UInt8]) -> Bool {
         switch backing {
-        case .rsa(let key):
+        case .rsa(let key, _):
             return key.publicKey.isValidSignature(
                 _RSA.Signing.RSASignature(rawRepresentation: signature), for: data,
                 padding: .insecurePKCS1v1_5)
@@ -174,48 +180,57 @@ public struct DKIMSigner: Sendable {
         "List-Unsubscribe", "List-Unsubscribe-Post", "Reply-To", "Auto-Submitted", "X-Inviter-Mailing",
     ]
 
+    /// `signedFields` in lower case, as bytes: what each field's name is compared with.
+    private static let signedNames = signedFields.map { Array($0.lowercased().utf8) }
+
     /// `message` (CRLF line ends, as the encoder writes it) with a `DKIM-Signature` field per key
     /// in front, signed at `time`.
+    ///
+    /// Works on the message's bytes throughout: this runs for every message sent, and beside the
+    /// signature itself it should cost next to nothing.
     public func sign(_ message: [UInt8], at time: Date) throws -> [UInt8] {
         let split = Self.headerEnd(message) ?? message.count
-        let head = Array(message[..<split])
-        let body = split < message.count ? Array(message[min(split + 2, message.count)...]) : []
+        let body = message[min(split + 2, message.count)...]
         let bodyHash = Data(SHA256.hash(data: Self.relaxedBody(body))).base64EncodedString()
-        let fields = Self.fields(head)
+        let fields = Self.fields(message[..<split])
         var names: [String] = []
         var signedData: [UInt8] = []
-        for name in Self.signedFields {
-            guard let field = fields.last(where: { $0.name.lowercased() == name.lowercased() }) else {
-                continue
-            }
+        signedData.reserveCapacity(split)
+        for (name, lowercased) in zip(Self.signedFields, Self.signedNames) {
+            guard let field = fields.last(where: { $0.name == lowercased }) else { continue }
             names.append(name.lowercased())
-            signedData += Self.relaxedHeader(field.name, field.value) + [13, 10]
+            Self.appendRelaxed(field.name, field.value, to: &signedData)
+            signedData += [13, 10]
         }
         var added: [UInt8] = []
-        for (selector, key) in keys.map({ ($0.selector, $0.key) }) {
+        for entry in keys {
             let value =
-                "v=1; a=\(key.algorithm.tag); c=relaxed/relaxed;\r\n d=\(domain); s=\(selector);"
+                "v=1; a=\(entry.key.algorithm.tag); c=relaxed/relaxed;\r\n d=\(domain); s=\(entry.selector);"
                 + " t=\(Int(time.timeIntervalSince1970));\r\n h=\(Self.folded(names));\r\n bh=\(bodyHash);\r\n b="
-            let unsigned = Self.relaxedHeader("DKIM-Signature", value)
-            let signature = Data(try key.sign(signedData + unsigned)).base64EncodedString()
+            var data = signedData
+            Self.appendRelaxed(Self.signatureName, value.utf8, to: &data)
+            let signature = Data(try entry.key.sign(data)).base64EncodedString()
             added += Array("DKIM-Signature: \(value)\(Self.folded(signature: signature))\r\n".utf8)
         }
         return added + message
     }
+
+    /// `dkim-signature`, as the field's name is canonicalized.
+    private static let signatureName = Array("dkim-signature".utf8)
 
     /// Checks each `DKIM-Signature` of `message` made under one of this signer's selectors, as a
     /// receiver would with the published records: for `send-test`, which reports whether what
     /// it sent verifies. Returns each selector found with its verdict, in header order.
     public func verify(_ message: [UInt8]) -> [(selector: String, valid: Bool)] {
         let split = Self.headerEnd(message) ?? message.count
-        let head = Array(message[..<split])
-        let body = split < message.count ? Array(message[min(split + 2, message.count)...]) : []
-        let bodyHash = Data(SHA256.hash(data: Self.relaxedBody(body))).base64EncodedString()
-        let fields = Self.fields(head)
+        let bodyHash = Data(SHA256.hash(data: Self.relaxedBody(message[min(split + 2, message.count)...])))
+            .base64EncodedString()
+        let fields = Self.fields(message[..<split])
         var results: [(selector: String, valid: Bool)] = []
-        for field in fields where field.name.lowercased() == "dkim-signature" {
+        for field in fields where field.name == Self.signatureName {
+            let text = String(decoding: field.value, as: UTF8.self)
             var tags: [String: String] = [:]
-            for part in field.value.split(separator: ";") {
+            for part in text.split(separator: ";") {
                 let pair = part.split(separator: "=", maxSplits: 1).map {
                     $0.filter { !$0.isWhitespace }
                 }
@@ -226,18 +241,20 @@ public struct DKIMSigner: Sendable {
             }
             var data: [UInt8] = []
             for name in (tags["h"] ?? "").split(separator: ":") {
-                if let signed = fields.last(where: { $0.name.lowercased() == name.lowercased() }) {
-                    data += Self.relaxedHeader(signed.name, signed.value) + [13, 10]
+                let wanted = Array(name.lowercased().utf8)
+                if let signed = fields.last(where: { $0.name == wanted }) {
+                    Self.appendRelaxed(signed.name, signed.value, to: &data)
+                    data += [13, 10]
                 }
             }
             // The field itself with the value of `b=` (not `bh=`) taken out.
-            var unsigned = field.value
+            var unsigned = text
             if let range = unsigned.range(of: #"(^|;)\s*b=[^;]*"#, options: .regularExpression) {
                 let tag = unsigned[range]
                 let keep = tag.prefix { $0 != "b" } + "b="
                 unsigned.replaceSubrange(range, with: keep)
             }
-            data += Self.relaxedHeader("DKIM-Signature", unsigned)
+            Self.appendRelaxed(Self.signatureName, unsigned.utf8, to: &data)
             let signature = Data(base64Encoded: tags["b"] ?? "").map(Array.init) ?? []
             results.append((selector, tags["bh"] == bodyHash && entry.key.isValid(signature, for: data)))
         }
@@ -285,27 +302,45 @@ public struct DKIMSigner: Sendable {
         return nil
     }
 
-    /// The header's fields, each unfolded name and raw value.
-    static func fields(_ head: [UInt8]) -> [(name: String, value: String)] {
-        var fields: [(name: String, value: String)] = []
-        for line in String(decoding: head, as: UTF8.self).components(separatedBy: "\r\n") where !line.isEmpty
-        {
-            if let first = line.first, first == " " || first == "\t", !fields.isEmpty {
-                fields[fields.count - 1].value += "\r\n" + line
-            } else if let colon = line.firstIndex(of: ":") {
-                fields.append((String(line[..<colon]), String(line[line.index(after: colon)...])))
+    /// One header field: its name in lower case and its value as it stands in the message, from
+    /// after the colon to the end of its last line, folding included.
+    struct Field {
+        var name: [UInt8]
+        var value: ArraySlice<UInt8>
+    }
+
+    /// The header's fields. A line that starts with a space or a tab continues the field before it.
+    static func fields(_ head: ArraySlice<UInt8>) -> [Field] {
+        var fields: [Field] = []
+        var start = head.startIndex
+        while start < head.endIndex {
+            let lineEnd = head[start...].firstIndex(of: 10) ?? head.endIndex
+            let first = head[start]
+            if first == 32 || first == 9 {
+                if let last = fields.indices.last {
+                    fields[last].value = head[fields[last].value.startIndex..<lineEnd]
+                }
+            } else if let colon = head[start..<lineEnd].firstIndex(of: 58) {
+                var name = Array(head[start..<colon])
+                while let end = name.last, end == 32 || end == 9 { name.removeLast() }
+                for index in name.indices where name[index] >= 65 && name[index] <= 90 { name[index] += 32 }
+                fields.append(Field(name: name, value: head[(colon + 1)..<lineEnd]))
             }
+            start = lineEnd < head.endIndex ? lineEnd + 1 : lineEnd
         }
         return fields
     }
 
-    /// RFC 6376 3.4.2: the name in lowercase, the value unfolded, runs of whitespace one space,
-    /// none around the colon or at the end; no CRLF.
-    static func relaxedHeader(_ name: String, _ value: String) -> [UInt8] {
-        var out = Array(name.lowercased().trimmingCharacters(in: .whitespaces).utf8) + [58]
+    /// RFC 6376 3.4.2 onto `out`: the name (already in lower case) and a colon, then the value
+    /// unfolded, runs of whitespace one space, none after the colon or at the end; no CRLF.
+    static func appendRelaxed(
+        _ name: [UInt8], _ value: some Sequence<UInt8>, to out: inout [UInt8]
+    ) {
+        out += name
+        out.append(58)
         var pendingSpace = false
         var started = false
-        for byte in value.utf8 {
+        for byte in value {
             switch byte {
             case 13, 10: continue
             case 32, 9: pendingSpace = true
@@ -316,21 +351,20 @@ public struct DKIMSigner: Sendable {
                 out.append(byte)
             }
         }
-        return out
     }
 
     /// RFC 6376 3.4.4: runs of whitespace one space, none at line ends, no empty lines at the end.
     ///
     /// One pass over the bytes into one buffer, empty lines held back until a line with text
     /// follows: a message's body is most of its bytes, and this runs for every message signed.
-    static func relaxedBody(_ body: [UInt8]) -> [UInt8] {
+    static func relaxedBody(_ body: ArraySlice<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(body.count)
         var pendingSpace = false
         var lineHasText = false
         var emptyLines = 0
-        var index = 0
-        let count = body.count
+        var index = body.startIndex
+        let count = body.endIndex
         while index < count {
             let byte = body[index]
             if byte == 13, index + 1 < count, body[index + 1] == 10 {
