@@ -243,38 +243,45 @@ public struct Dispatcher: Sendable {
             data: try renderer.encodeAndSign(message))
     }
 
-    /// Renders and encodes a batch, in order, on the calling thread, then DKIM-signs it on every core.
+    /// Renders and encodes a batch, in order, on the calling thread; with `[dkim]`, each message
+    /// is signed on ``SigningWorkers`` as soon as it is encoded.
     ///
     /// One thread is enough for rendering: filling in a prepared message takes a fraction of the
     /// time sending it does, and rendering on every core starved libcurl's thread (and a relay on
     /// the same host) of the CPU it needs to keep the connections busy. A signature costs more than
-    /// all of that (an RSA-2048 one several times the rest of a message), so with `[dkim]` the
-    /// signing alone is spread over the cores. Each message is signed with its own signer at its
-    /// own Date, as ``RenderedMessage/encoded()`` would sign it: the same bytes, in the same order.
+    /// all of that (an RSA-2048 one more than the rest of a message), so the signing goes to the
+    /// workers, beside the rendering and below the transport in priority. Each message is signed
+    /// with its own signer at its own Date, as ``RenderedMessage/encoded()`` would sign it: the
+    /// same bytes, in the same order.
     private func render(_ jobs: [(LedgerEntry, RenderRequest)]) throws -> [(LedgerEntry, Envelope)] {
-        let unsigned = try jobs.map { _, request in
-            var rendered = try renderer.render(request)
-            let signer = rendered.signer
+        let signed = Mutex([Result<[UInt8], MessageEncodingError>?](repeating: nil, count: jobs.count))
+        var workers: SigningWorkers?
+        defer { workers?.finish() }
+        for (index, job) in jobs.enumerated() {
+            var rendered = try renderer.render(job.1)
+            guard let signer = rendered.signer else {
+                let bytes = try rendered.encoded()
+                signed.withLock { $0[index] = .success(bytes) }
+                continue
+            }
             rendered.signer = nil
-            return (bytes: try rendered.encoded(), date: rendered.message.date, signer: signer)
-        }
-        var data = unsigned.map(\.bytes)
-        if unsigned.contains(where: { $0.signer != nil }) {
-            let signed = Mutex(
-                [Result<[UInt8], MessageEncodingError>?](repeating: nil, count: unsigned.count))
-            DispatchQueue.concurrentPerform(iterations: unsigned.count) { index in
-                let message = unsigned[index]
+            let bytes = try rendered.encoded()
+            let date = rendered.message.date
+            if workers == nil { workers = SigningWorkers() }
+            workers?.submit {
                 let result = Result { () throws(MessageEncodingError) -> [UInt8] in
-                    try MessageRenderer.sign(message.bytes, at: message.date, with: message.signer)
+                    try MessageRenderer.sign(bytes, at: date, with: signer)
                 }
                 signed.withLock { $0[index] = result }
             }
-            data = try signed.withLock { $0 }.map { result in
-                guard let result else {
-                    throw MessageEncodingError(field: "DKIM-Signature", reason: "the message was not signed")
-                }
-                return try result.get()
+        }
+        workers?.finish()
+        workers = nil
+        let data = try signed.withLock { $0 }.map { result in
+            guard let result else {
+                throw MessageEncodingError(field: "DKIM-Signature", reason: "the message was not signed")
             }
+            return try result.get()
         }
         return try zip(jobs, data).map { job, bytes in
             let (entry, request) = job
