@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 
 extension MessageRenderer {
     /// Every name a template uses that its context does not provide, with file and line.
@@ -56,32 +58,21 @@ extension MessageRenderer {
             let announcement = Mailing(announcement: name, segments: ["all"], dueAt: Date())
             requests.append(RenderRequest(mailing: announcement, recipient: .member(member), now: Date()))
         }
-        for request in requests {
-            for language in templates.languages(for: request.templateKey) {
-                guard
-                    let (template, _) = templates.template(
-                        request.templateKey, language: language, fallback: language)
-                else { continue }
-                let unsubscribe = unsubscribeTargets(for: request.recipient)
-                // The yes and no links exist only for members, with `[web]`: check as if they were there.
-                let rsvp =
-                    request.recipient.member != nil && Self.answeringKinds.contains(request.kind)
-                    ? (yes: "https://example.invalid/rsvp/yes", no: "https://example.invalid/rsvp/no") : nil
-                let context = sampler.context(
-                    for: request, language: language,
-                    values: RecipientValues(
-                        recipient: request.recipient, link: unsubscribe.link, mailto: unsubscribe.mailto,
-                        rsvp: rsvp))
-                let found =
-                    TemplateNameCheck.problems(
-                        in: template.subjectSource, file: template.file, firstLine: 1, context: context)
-                    + TemplateNameCheck.problems(
-                        in: template.bodySource, file: template.file, firstLine: template.bodyFirstLine,
-                        context: context)
-                let name = request.kind == .announcement ? request.announcement : nil
-                problems += found.map { (name, $0) }
-            }
+        // Every kind in every language is a template of its own: checked on every core, since
+        // each run waits for this before it sends anything.
+        let checks = requests.flatMap { request in
+            templates.languages(for: request.templateKey).map { (request, $0) }
         }
+        let checker = sampler
+        let found = Mutex(
+            [[(announcement: String?, problem: InputProblem)]](repeating: [], count: checks.count))
+        DispatchQueue.concurrentPerform(iterations: checks.count) { index in
+            let (request, language) = checks[index]
+            let problems = checker.templateProblems(
+                of: request, in: language, unsubscribe: unsubscribeTargets(for: request.recipient))
+            found.withLock { $0[index] = problems }
+        }
+        problems += found.withLock { $0 }.joined()
         let layoutContext: [String: Any] = Dictionary(
             uniqueKeysWithValues: [
                 "lang", "dir", "subject", "network", "body", "footer", "unsubscribe_url", "unsubscribe_label",
@@ -91,6 +82,32 @@ extension MessageRenderer {
             in: templates.layoutSource, file: templates.layoutFile, firstLine: 1, context: layoutContext
         ).map { (nil, $0) }
         return problems
+    }
+
+    /// The names `request`'s template in `language` uses that its context lacks.
+    private func templateProblems(
+        of request: RenderRequest, in language: LanguageCode, unsubscribe: UnsubscribeTargets
+    ) -> [(announcement: String?, problem: InputProblem)] {
+        guard
+            let (template, _) = templates.template(
+                request.templateKey, language: language, fallback: language)
+        else { return [] }
+        // The yes and no links exist only for members, with `[web]`: check as if they were there.
+        let rsvp =
+            request.recipient.member != nil && Self.answeringKinds.contains(request.kind)
+            ? (yes: "https://example.invalid/rsvp/yes", no: "https://example.invalid/rsvp/no") : nil
+        let context = context(
+            for: request, language: language,
+            values: RecipientValues(
+                recipient: request.recipient, link: unsubscribe.link, mailto: unsubscribe.mailto, rsvp: rsvp))
+        let found =
+            TemplateNameCheck.problems(
+                in: template.subjectSource, file: template.file, firstLine: 1, context: context)
+            + TemplateNameCheck.problems(
+                in: template.bodySource, file: template.file, firstLine: template.bodyFirstLine,
+                context: context)
+        let name = request.kind == .announcement ? request.announcement : nil
+        return found.map { (name, $0) }
     }
 
     /// An occurrence with every optional part present.
