@@ -13,8 +13,8 @@ public struct Dispatcher: Sendable {
     public let ledger: any Ledger
     public let transport: any Transport
     /// Messages rendered and handed over at a time: memory stays flat however long the list (two
-    /// batches of about 8 KB a message are held at once: 1000 took a 100,000-member run past
-    /// 150 MB), and the pause at the end of each batch, while the connections finish their last
+    /// batches of about 8 KB a message are held at once, three with `[dkim]`: 1000 took a
+    /// 100,000-member run past 150 MB), and the pause at the end of each batch, while the connections finish their last
     /// messages, comes seldom (200 left a tenth of a run in those pauses).
     public var batchSize = 500
     /// Receives progress (sent so far in this run, and how many there are to send), for a terminal's live line.
@@ -97,22 +97,30 @@ public struct Dispatcher: Sendable {
         var attempted: Set<DeliveryKey> = []
         let deadlines = Dictionary(uniqueKeysWithValues: plan.known.values.map { ($0.id, deadline(of: $0)) })
         // While one batch is being sent (libcurl's thread, the relay), the next is rendered: the two
-        // used to take turns. The transport keeps its connections from batch to batch; they close
-        // when the run ends.
+        // used to take turns. With `[dkim]` two batches are rendered ahead, so the signing threads
+        // always have work while the transport sends and the transport never waits for the
+        // signatures. The transport keeps its connections from batch to batch; they close when the
+        // run ends.
         defer { transport.finish() }
+        let workers = renderer.dkim == nil ? nil : SigningWorkers()
+        defer { workers?.finish() }
+        let depth = workers == nil ? 1 : 2
         var current = try nextBatch(
             excluding: [], attempted: attempted, only: only, plan: plan, recipients: recipients, now: now,
-            summary: &summary)
+            workers: workers, summary: &summary)?.ready()
+        var ahead: [PendingBatch] = []
         while let batch = current {
             let sentBefore = summary.sent
             async let sending = send(
                 batch, deadlines: deadlines, now: now, total: total, sentBefore: sentBefore)
-            var next: Batch? = nil
-            if summary.waitingForRateLimit == 0 {
-                next = try nextBatch(
-                    excluding: batch.keys, attempted: attempted, only: only, plan: plan,
-                    recipients: recipients,
-                    now: now, summary: &summary)
+            while ahead.count < depth, summary.waitingForRateLimit == 0 {
+                let excluded = ahead.reduce(batch.keys) { $0.union($1.keys) }
+                guard
+                    let pending = try nextBatch(
+                        excluding: excluded, attempted: attempted, only: only, plan: plan,
+                        recipients: recipients, now: now, workers: workers, summary: &summary)
+                else { break }
+                ahead.append(pending)
             }
             let result = try await sending
             summary.sent += result.states[.sent, default: 0]
@@ -131,7 +139,7 @@ public struct Dispatcher: Sendable {
                 }
                 break
             }
-            current = next
+            current = ahead.isEmpty ? nil : try ahead.removeFirst().ready()
         }
     }
 
@@ -142,11 +150,34 @@ public struct Dispatcher: Sendable {
         var keys: Set<DeliveryKey> { Set(entries.keys) }
     }
 
+    /// One batch, rendered, whose signatures may still be in the making on the signing threads.
+    struct PendingBatch {
+        var entries: [DeliveryKey: LedgerEntry]
+        fileprivate var messages: [(LedgerEntry, Envelope)]
+        fileprivate var signing: SignedMessages?
+        var keys: Set<DeliveryKey> { Set(entries.keys) }
+
+        /// The batch, once each of its messages is signed.
+        func ready() throws -> Batch {
+            var messages = messages
+            if let signing {
+                for (index, bytes) in try signing.wait().enumerated() {
+                    let unsigned = messages[index].1
+                    messages[index].1 = Envelope(
+                        key: unsigned.key, sender: unsigned.sender, recipient: unsigned.recipient, data: bytes
+                    )
+                }
+            }
+            return Batch(envelopes: messages.map(\.1), entries: entries)
+        }
+    }
+
     /// The next deliveries to send, within the rate budget, rendered; nil when there are none.
     private func nextBatch(
         excluding inFlight: Set<DeliveryKey>, attempted: Set<DeliveryKey>, only: Set<MailingID>?,
-        plan: DuePlan, recipients: RecipientIndex, now: Date, summary: inout RunSummary
-    ) throws -> Batch? {
+        plan: DuePlan, recipients: RecipientIndex, now: Date, workers: SigningWorkers?,
+        summary: inout RunSummary
+    ) throws -> PendingBatch? {
         while true {
             var entries = try ledger.ready(
                 now: now, resendUnknown: configuration.delivery.resendUnknown,
@@ -167,17 +198,18 @@ public struct Dispatcher: Sendable {
                 }
                 if entries.isEmpty { return nil }
             }
-            let batch = try prepare(entries, plan: plan, recipients: recipients, now: now, summary: &summary)
+            let batch = try prepare(
+                entries, plan: plan, recipients: recipients, now: now, workers: workers, summary: &summary)
             // A batch whose every entry was skipped (members gone) sends nothing: take the next.
-            if !batch.envelopes.isEmpty { return batch }
+            if !batch.entries.isEmpty { return batch }
         }
     }
 
     /// Renders one batch; entries whose recipient or mailing is gone are recorded as skipped.
     private func prepare(
         _ entries: [LedgerEntry], plan: DuePlan, recipients: RecipientIndex, now: Date,
-        summary: inout RunSummary
-    ) throws -> Batch {
+        workers: SigningWorkers?, summary: inout RunSummary
+    ) throws -> PendingBatch {
         var skipped: [DeliveryKey] = []
         var jobs: [(LedgerEntry, RenderRequest)] = []
         // One ledger read per mailing, not per recipient.
@@ -218,9 +250,9 @@ public struct Dispatcher: Sendable {
             request.digestSeatsLeft = try RSVPOccurrences.digestSeatsLeft(mailing, counts: rsvpCounts)
             jobs.append((entry, request))
         }
-        var batch = Batch(envelopes: [], entries: [:])
-        for (entry, envelope) in try render(jobs) + confirmations {
-            batch.envelopes.append(envelope)
+        var batch = try render(jobs, workers: workers)
+        for (entry, envelope) in confirmations {
+            batch.messages.append((entry, envelope))
             batch.entries[entry.key] = entry
         }
         if !skipped.isEmpty {
@@ -244,7 +276,8 @@ public struct Dispatcher: Sendable {
     }
 
     /// Renders and encodes a batch, in order, on the calling thread; with `[dkim]`, each message
-    /// is signed on ``SigningWorkers`` as soon as it is encoded.
+    /// goes to `workers` to be signed as soon as it is encoded, and the batch is returned before
+    /// the signatures are done.
     ///
     /// One thread is enough for rendering: filling in a prepared message takes a fraction of the
     /// time sending it does, and rendering on every core starved libcurl's thread (and a relay on
@@ -253,48 +286,68 @@ public struct Dispatcher: Sendable {
     /// workers, beside the rendering and below the transport in priority. Each message is signed
     /// with its own signer at its own Date, as ``RenderedMessage/encoded()`` would sign it: the
     /// same bytes, in the same order.
-    private func render(_ jobs: [(LedgerEntry, RenderRequest)]) throws -> [(LedgerEntry, Envelope)] {
-        let signed = Mutex([Result<[UInt8], MessageEncodingError>?](repeating: nil, count: jobs.count))
-        var workers: SigningWorkers?
-        defer { workers?.finish() }
-        for (index, job) in jobs.enumerated() {
-            var rendered = try renderer.render(job.1)
-            guard let signer = rendered.signer else {
-                let bytes = try rendered.encoded()
-                signed.withLock { $0[index] = .success(bytes) }
-                continue
-            }
-            rendered.signer = nil
+    private func render(
+        _ jobs: [(LedgerEntry, RenderRequest)], workers: SigningWorkers?
+    ) throws -> PendingBatch {
+        let signing = workers == nil ? nil : SignedMessages(count: jobs.count)
+        var batch = PendingBatch(entries: [:], messages: [], signing: signing)
+        batch.messages.reserveCapacity(jobs.count)
+        for (index, (entry, request)) in jobs.enumerated() {
+            var rendered = try renderer.render(request)
+            let signer = rendered.signer
+            if signing != nil { rendered.signer = nil }
             let bytes = try rendered.encoded()
-            let date = rendered.message.date
-            if workers == nil { workers = SigningWorkers() }
-            workers?.submit {
-                let result = Result { () throws(MessageEncodingError) -> [UInt8] in
+            if let signing, let workers {
+                let date = rendered.message.date
+                signing.submit(index, to: workers) { () throws(MessageEncodingError) -> [UInt8] in
                     try MessageRenderer.sign(bytes, at: date, with: signer)
                 }
-                signed.withLock { $0[index] = result }
             }
-        }
-        workers?.finish()
-        workers = nil
-        let data = try signed.withLock { $0 }.map { result in
-            guard let result else {
-                throw MessageEncodingError(field: "DKIM-Signature", reason: "the message was not signed")
-            }
-            return try result.get()
-        }
-        return try zip(jobs, data).map { job, bytes in
-            let (entry, request) = job
             let envelope = Envelope(
                 key: entry.key, sender: try renderer.envelopeSender(for: entry.key),
-                recipient: request.recipient.address, data: bytes)
-            return (entry, envelope)
+                recipient: request.recipient.address, data: signing == nil ? bytes : [])
+            batch.messages.append((entry, envelope))
+            batch.entries[entry.key] = entry
         }
+        return batch
     }
 
     /// After the occurrence starts nothing of its mailings goes out; a newsletter's grace is its deadline.
     func deadline(of mailing: Mailing) -> Date? {
         if let occurrence = mailing.occurrence { return occurrence.start.instant(in: zone) }
         return configuration.schedule.grace.after(mailing.dueAt, in: zone)
+    }
+}
+
+/// The signatures of one batch's messages, made on ``SigningWorkers`` and waited for before the
+/// batch is handed over.
+final class SignedMessages: Sendable {
+    private let slots: Mutex<[Result<[UInt8], MessageEncodingError>?]>
+    private let done = DispatchGroup()
+
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+
+    /// Signs message `index` on `workers`.
+    func submit(
+        _ index: Int, to workers: SigningWorkers,
+        _ sign: @escaping @Sendable () throws(MessageEncodingError) -> [UInt8]
+    ) {
+        done.enter()
+        workers.submit { [self] in
+            let result = Result(catching: sign)
+            slots.withLock { $0[index] = result }
+            done.leave()
+        }
+    }
+
+    /// Every message's signed bytes, in order, once all are done.
+    func wait() throws -> [[UInt8]] {
+        done.wait()
+        return try slots.withLock { $0 }.map { result in
+            guard let result else {
+                throw MessageEncodingError(field: "DKIM-Signature", reason: "the message was not signed")
+            }
+            return try result.get()
+        }
     }
 }
