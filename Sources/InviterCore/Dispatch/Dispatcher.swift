@@ -14,8 +14,9 @@ public struct Dispatcher: Sendable {
     public let transport: any Transport
     /// Messages rendered and handed over at a time: memory stays flat however long the list (two
     /// batches of about 8 KB a message are held at once, three with `[dkim]`: 1000 took a
-    /// 100,000-member run past 150 MB), and the pause at the end of each batch, while the connections finish their last
-    /// messages, comes seldom (200 left a tenth of a run in those pauses).
+    /// 100,000-member run past 150 MB), and the pause at the end of each batch, while the
+    /// connections finish their last messages, comes seldom (200 left a tenth of a run in those
+    /// pauses).
     public var batchSize = 500
     /// Receives progress (sent so far in this run, and how many there are to send), for a terminal's live line.
     public var progress: (@Sendable (_ sent: Int, _ total: Int) -> Void)?
