@@ -37,16 +37,17 @@ import Testing
     static func setUp(
         members: String = NetworkFixture.members, events: String = NetworkFixture.events,
         partners: String = NetworkFixture.partners, batchSize: Int = 500, handOverGroup: Int = 2,
-        ledger: MemoryLedger = MemoryLedger(),
+        ledger: MemoryLedger = MemoryLedger(), dkim: DKIMSigner? = nil,
         script: @escaping @Sendable (Envelope) -> MemoryTransport.Outcome = { _ in .delivered }
     ) throws -> Setup {
         let fixture = try NetworkFixture([
             "members.csv": members, "events.toml": events, "partners.csv": partners,
         ])
         let network = try NetworkLoader.load(configuration: fixture.configURL)
-        let renderer = try RenderSetup.load(
+        var renderer = try RenderSetup.load(
             network.configuration, extraFields: network.members.extraFields, environment: [:]
         ).renderer
+        renderer.dkim = dkim
         let transport = MemoryTransport(handOverGroup: handOverGroup, script: script)
         var dispatcher = Dispatcher(
             network: network, renderer: renderer, ledger: ledger, transport: transport)
@@ -137,6 +138,56 @@ import Testing
     }
 
     // MARK: - Stopping
+
+    /// A signed run renders two batches ahead and signs them on their own threads: every message
+    /// still goes once, in the ledger's order, each batch whole, and each verifies.
+    @Test func aSignedRunInSeveralBatchesSendsEveryMessageOnceAndSigned() async throws {
+        let signer = DKIMSigner(
+            domain: "example.org", selector: "inviter", key: try DKIMKey(generating: .rsa))
+        let setup = try Self.setUp(members: Self.members(7), batchSize: 2, dkim: signer)
+        let summary = try await setup.dispatcher.run(now: Self.invitationDue)
+
+        #expect(summary.sent == 8)
+        let members = (1...7).map { Self.key(Self.invitation, AddressKey("member0\($0)@example.org")) }
+        let everyone = members + [Self.key(Self.partnerCopy, "hr@company.example.com")]
+        #expect(
+            setup.transport.deliveries == stride(from: 0, to: 8, by: 2).map { Array(everyone[$0..<$0 + 2]) })
+        #expect(setup.transport.handedOver.map(\.key) == everyone)
+        for envelope in setup.transport.handedOver {
+            #expect(signer.verify(envelope.data).map(\.valid) == [true], "\(envelope.key)")
+        }
+    }
+
+    /// The batches rendered (and signed) ahead of a refusal are never handed over: they wait, as
+    /// pending, for the next run.
+    @Test func aSignedRunStoppedForSecurityLeavesTheBatchesAheadPending() async throws {
+        let signer = DKIMSigner(
+            domain: "example.org", selector: "inviter", key: try DKIMKey(generating: .ed25519))
+        let refused = TransportError.security("authentication rejected")
+        let setup = try Self.setUp(members: Self.members(7), batchSize: 2, dkim: signer) { envelope in
+            envelope.recipient.address == "member03@example.org" ? .stop(refused) : .delivered
+        }
+        let summary = try await setup.dispatcher.run(now: Self.invitationDue)
+
+        #expect(summary.stopKind == .security)
+        #expect(summary.sent == 2)
+        #expect(setup.transport.deliveries.count == 2)
+        // member04 shared the refused batch; the two batches after it were rendered and signed.
+        let refusedWith = try #require(
+            try setup.ledger.entry(Self.key(Self.invitation, "member04@example.org")))
+        #expect(refusedWith.state == .pending)
+        #expect(refusedWith.lastReply == "not attempted: refused for security: authentication rejected")
+        let ahead =
+            (5...7).map { Self.key(Self.invitation, AddressKey("member0\($0)@example.org")) }
+            + [Self.key(Self.partnerCopy, "hr@company.example.com")]
+        for key in ahead {
+            let entry = try #require(try setup.ledger.entry(key))
+            #expect(entry.state == .pending)
+            #expect(entry.attempts == 0)
+            #expect(entry.lastReply == nil)
+        }
+        #expect(try setup.ledger.recipients(of: Self.invitation, state: .sending).isEmpty)
+    }
 
     @Test func aSecurityRefusalStopsTheRunAndPutsTheUnreportedBackToPending() async throws {
         let refused = TransportError.security("authentication rejected")
