@@ -49,7 +49,8 @@ extension SQLiteLedger {
                 mailing.deadline?.timeIntervalSince1970, now.timeIntervalSince1970,
                 mailing.id.list?.rawValue,
             ])
-        let suppression = try db.cachedStatement(sql: suppressionReason)
+        let reasons = try suppressionReasons(
+            of: recipients.map(\.address), list: mailing.id.list?.rawValue, db: db)
         let insert = try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO delivery (
@@ -60,8 +61,7 @@ extension SQLiteLedger {
         var added = 0
         for recipient in recipients {
             let address = recipient.address
-            let reason = try String.fetchOne(
-                suppression, arguments: [address, mailing.id.list?.rawValue])
+            let reason = reasons[address.value]
             let state: DeliveryState = reason == nil ? .pending : .skipped
             try insert.execute(arguments: [
                 mailing.id, address, state.rawValue, recipient.messageID,
@@ -71,6 +71,27 @@ extension SQLiteLedger {
             added += db.changesCount
         }
         return added
+    }
+
+    /// The reason each of `addresses` that is suppressed for a mailing of `list` is (the
+    /// suppression of every list before the list's own), keyed by the address: one query for a
+    /// whole chunk, where one per address was half of what registering 10,000 deliveries cost.
+    static func suppressionReasons(
+        of addresses: [AddressKey], list: String?, db: Database
+    ) throws -> [String: String] {
+        let json = String(decoding: try JSONEncoder().encode(addresses.map(\.value)), as: UTF8.self)
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT address, reason FROM suppression
+                    WHERE address IN (SELECT value FROM json_each(?)) AND (scope = 'all' OR scope = ?)
+                    ORDER BY scope = 'all'
+                    """),
+            arguments: [json, list])
+        var reasons: [String: String] = [:]
+        // Every list's suppression comes last, so it is the one kept.
+        while let row = try rows.next() { reasons[row["address"]] = row["reason"] }
+        return reasons
     }
 
     /// The reason an address is suppressed for a mailing of a list (`all` first), bound to the

@@ -53,6 +53,28 @@ import Testing
         }
     }
 
+    /// Registering looks up a whole chunk's suppressions at once: the suppression of every list
+    /// gives the reason where a list's own exists too, and an address that needs quoting in the
+    /// lookup (a quote, a backslash) is found like any other.
+    @Test(arguments: Kind.allCases)
+    func registeringFindsEachSuppressionOfTheChunkWithEveryListsReasonFirst(_ kind: Kind) throws {
+        try kind.withLedger { ledger throws in
+            let odd = #""odd\"name"@x.org"#
+            try ledger.suppress("both@x.org", scope: .list(.members), reason: "page", now: Self.t0)
+            try ledger.suppress("both@x.org", scope: .all, reason: "bounced", now: Self.t0)
+            try ledger.suppress(AddressKey(odd), scope: .list(.members), reason: "one-click", now: Self.t0)
+            try ledger.suppress("partner@x.org", scope: .list(.partners), reason: "one-click", now: Self.t0)
+            try Self.register(ledger, Self.invitation, ["both@x.org", odd, "partner@x.org", "fine@x.org"])
+            let reply = { (address: String) in
+                try ledger.entry(.init(mailing: Self.invitation, recipient: AddressKey(address)))?.lastReply
+            }
+            #expect(try reply("both@x.org") == "suppressed: bounced")
+            #expect(try reply(odd) == "suppressed: one-click")
+            #expect(try reply("partner@x.org") == nil, "a partner-list unsubscribe holds back no member mail")
+            #expect(try reply("fine@x.org") == nil)
+        }
+    }
+
     /// An unsubscribe that comes while a run sends: the deliveries already taken for the batch
     /// are withheld when they come to be marked, and never handed over.
     @Test(arguments: Kind.allCases)
