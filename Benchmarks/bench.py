@@ -439,6 +439,16 @@ def machine():
     }
 
 
+def median_range(values, digits=0, scale=1.0, suffix=""):
+    """`median (min–max)`, or the median alone for one value: the other benchmarks' sections,
+    whose headers say how many rounds there were."""
+    shown = [value * scale for value in values]
+    text = f"{statistics.median(shown):,.{digits}f}{suffix}"
+    if len(shown) > 1:
+        text += f" ({min(shown):,.{digits}f}–{max(shown):,.{digits}f})"
+    return text
+
+
 def spread(values, digits=0, scale=1.0, suffix=""):
     """`median (min–max, n runs)`."""
     if not values:

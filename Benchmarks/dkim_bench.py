@@ -168,12 +168,7 @@ def analyse(runs, speeds, cores):
 
 
 def write_section(args, runs, speeds, figures, info, started, finished, load_average, cores):
-    def spread(values, digits=0, scale=1.0, suffix=""):
-        shown = [value * scale for value in values]
-        text = f"{statistics.median(shown):,.{digits}f}{suffix}"
-        if len(shown) > 1:
-            text += f" ({min(shown):,.{digits}f}–{max(shown):,.{digits}f})"
-        return text
+    spread = bench.median_range
 
     micro = lambda seconds: f"{seconds * 1e6:,.0f} µs"
 

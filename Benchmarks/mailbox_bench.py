@@ -331,10 +331,7 @@ def main():
 
 def write_section(args, rounds, info, started, finished, load_average, held):
     def spread(values, digits=0, suffix=""):
-        text = f"{statistics.median(values):,.{digits}f}{suffix}"
-        if len(values) > 1:
-            text += f" ({min(values):,.{digits}f}–{max(values):,.{digits}f})"
-        return text
+        return bench.median_range(values, digits, suffix=suffix)
 
     large, small = rounds[args.members], rounds[args.small]
     seconds = statistics.median(r["seconds"] for r in large)

@@ -331,10 +331,7 @@ def main():
 
 def write_section(args, rounds, info, started, finished, load_average, held):
     def spread(values, digits=0, suffix=""):
-        text = f"{statistics.median(values):,.{digits}f}{suffix}"
-        if len(values) > 1:
-            text += f" ({min(values):,.{digits}f}–{max(values):,.{digits}f})"
-        return text
+        return bench.median_range(values, digits, suffix=suffix)
 
     waiting = args.answers - args.capacity
     per = args.answers // args.connections
