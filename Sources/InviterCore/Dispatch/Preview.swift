@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// What `inviter preview` renders: the mailings due at a moment, or one chosen mailing,
 /// optionally narrowed to one recipient or one language.
@@ -143,17 +142,16 @@ public enum Preview {
             // In slices rendered and written on every core: each message is independent of the others.
             for start in stride(from: 0, to: recipients.count, by: sliceSize) {
                 let slice = Array(recipients[start..<min(start + sliceSize, recipients.count)])
-                let written = Mutex([Result<PreviewEntry?, Failure>?](repeating: nil, count: slice.count))
-                DispatchQueue.concurrentPerform(iterations: slice.count) { index in
-                    let result = Result<PreviewEntry?, Failure> { () throws(Failure) -> PreviewEntry? in
-                        try preview(
-                            mailing, for: slice[index], sequence: sequence,
-                            seats: (seatsLeft, digestSeatsLeft), request: request, renderer: renderer)
+                let written = slice.concurrentSlices { part in
+                    part.map { recipient in
+                        Result<PreviewEntry?, Failure> { () throws(Failure) -> PreviewEntry? in
+                            try preview(
+                                mailing, for: recipient, sequence: sequence,
+                                seats: (seatsLeft, digestSeatsLeft), request: request, renderer: renderer)
+                        }
                     }
-                    written.withLock { $0[index] = result }
                 }
-                for result in written.withLock({ $0 }) {
-                    guard let result else { throw .render("a message was not rendered") }
+                for result in written {
                     if let entry = try result.get() { entries.append(entry) }
                 }
             }

@@ -1,6 +1,4 @@
-import Dispatch
 import Foundation
-import Synchronization
 
 extension MessageRenderer {
     /// Every name a template uses that its context does not provide, with file and line.
@@ -64,15 +62,14 @@ extension MessageRenderer {
             templates.languages(for: request.templateKey).map { (request, $0) }
         }
         let checker = sampler
-        let found = Mutex(
-            [[(announcement: String?, problem: InputProblem)]](repeating: [], count: checks.count))
-        DispatchQueue.concurrentPerform(iterations: checks.count) { index in
-            let (request, language) = checks[index]
-            let problems = checker.templateProblems(
-                of: request, in: language, unsubscribe: unsubscribeTargets(for: request.recipient))
-            found.withLock { $0[index] = problems }
+        let renderer = self
+        problems += checks.concurrentSlices { slice in
+            slice.flatMap { request, language in
+                checker.templateProblems(
+                    of: request, in: language,
+                    unsubscribe: renderer.unsubscribeTargets(for: request.recipient))
+            }
         }
-        problems += found.withLock { $0 }.joined()
         let layoutContext: [String: Any] = Dictionary(
             uniqueKeysWithValues: [
                 "lang", "dir", "subject", "network", "body", "footer", "unsubscribe_url", "unsubscribe_label",
