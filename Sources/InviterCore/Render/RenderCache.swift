@@ -24,9 +24,11 @@ public final class RenderCache: Sendable {
     private let calendars = Mutex<[ICalendar.CacheKey: String]>([:])
     /// Ink's HTML by its Markdown input (and whether raw HTML was escaped).
     private let markdown = Mutex<[String: String]>([:])
-    /// Date formatters per language and zone, and the texts made with them; the formatters are
-    /// not `Sendable` and are used only under this lock.
-    private let dates = Mutex(DateTexts.Cache())
+    /// Date formatters and the texts made with them, a shelf per language and zone, each under a
+    /// lock of its own: the formatters are not `Sendable` and are used only under their shelf's
+    /// lock, and making a language's formatters takes ICU a while, which the other languages
+    /// need not wait for (the template check, on every core, starts with every language at once).
+    private let dates = Mutex<[DateTexts.FormattersKey: DateShelf]>([:])
 
     public init() {}
 
@@ -50,24 +52,32 @@ public final class RenderCache: Sendable {
     /// The date texts for `key`, made by `make` the first time with the formatters of the key's
     /// language and zone, which `formatters` makes the first time they are needed.
     ///
-    /// Both happen under the lock: a formatter is not `Sendable`, so it never leaves it.
+    /// Both happen under the shelf's lock: a formatter is not `Sendable`, so it never leaves it.
     func dateTexts(
         _ key: DateTexts.TextsKey, formatters: () -> DateTexts.Formatters,
         make: (DateTexts.Formatters) -> DateTexts
     ) -> DateTexts {
-        dates.withLock { cache in
+        let formattersKey = DateTexts.FormattersKey(language: key.language, zone: key.zone)
+        let shelf = dates.withLock { shelves in
+            if let known = shelves[formattersKey] { return known }
+            // A run has a few languages in one zone; the bound only stops unbounded growth.
+            if shelves.count >= 256 { shelves.removeAll(keepingCapacity: true) }
+            let made = DateShelf()
+            shelves[formattersKey] = made
+            return made
+        }
+        return shelf.cache.withLock { cache in
             if let known = cache.texts[key] { return known }
-            let formattersKey = DateTexts.FormattersKey(language: key.language, zone: key.zone)
             let found: DateTexts.Formatters
-            if let known = cache.formatters[formattersKey] {
+            if let known = cache.formatters {
                 found = known
             } else {
                 found = formatters()
-                cache.formatters[formattersKey] = found
+                cache.formatters = found
             }
             let texts = make(found)
-            // Enough for every occurrence × language of a run.
-            if cache.texts.count >= 4_096 { cache.texts.removeAll(keepingCapacity: true) }
+            // Enough for every occurrence of a run.
+            if cache.texts.count >= 1_024 { cache.texts.removeAll(keepingCapacity: true) }
             cache.texts[key] = texts
             return texts
         }
@@ -87,4 +97,9 @@ public final class RenderCache: Sendable {
         }
         return value
     }
+}
+
+/// The date formatters and texts of one language and zone, with their own lock.
+private final class DateShelf: Sendable {
+    let cache = Mutex(DateTexts.Cache())
 }

@@ -174,9 +174,11 @@ public struct DateTexts: Sendable, Hashable {
         }
     }
 
-    /// The formatters and texts a ``RenderCache`` keeps for ``init(start:end:language:zone:cache:)``.
+    /// What a ``RenderCache`` keeps of one language and zone for
+    /// ``init(start:end:language:zone:cache:)``: the formatters, once made, and the texts made
+    /// with them.
     struct Cache {
-        var formatters: [FormattersKey: Formatters] = [:]
+        var formatters: Formatters?
         var texts: [TextsKey: DateTexts] = [:]
     }
 }
