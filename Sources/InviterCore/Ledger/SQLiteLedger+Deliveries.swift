@@ -225,7 +225,8 @@ extension SQLiteLedger {
     }
 
     /// Marks `keys` as being sent, but for those whose address is suppressed for the mailing's list
-    /// by now: those are skipped and returned.
+    /// by now: those are skipped and returned. The suppressions are looked up a list at a time, in
+    /// one query each, as registering does: a batch almost always belongs to one mailing.
     private static func mark(_ keys: [DeliveryKey], in db: Database, now: Date) throws -> Set<DeliveryKey> {
         let update = try db.cachedStatement(
             sql: """
@@ -233,7 +234,10 @@ extension SQLiteLedger {
                 SET state = 'sending', attempts = attempts + 1, nextAttemptAt = NULL, updatedAt = ?
                 WHERE mailingId = ? AND recipient = ? AND state <> 'sent'
                 """)
-        let suppression = try db.cachedStatement(sql: suppressionReason)
+        var reasonsByList: [String?: [String: String]] = [:]
+        for (list, group) in Dictionary(grouping: keys, by: { $0.mailing.list?.rawValue }) {
+            reasonsByList[list] = try suppressionReasons(of: group.map(\.recipient), list: list, db: db)
+        }
         let skip = try db.cachedStatement(
             sql: """
                 UPDATE delivery SET state = 'skipped', nextAttemptAt = NULL, updatedAt = ?, lastReply = ?
@@ -241,9 +245,7 @@ extension SQLiteLedger {
                 """)
         var withheld: Set<DeliveryKey> = []
         for key in keys {
-            if let reason = try String.fetchOne(
-                suppression, arguments: [key.recipient, key.mailing.list?.rawValue])
-            {
+            if let reason = reasonsByList[key.mailing.list?.rawValue]?[key.recipient.value] {
                 try skip.execute(arguments: [
                     now.timeIntervalSince1970, "suppressed: \(reason)", key.mailing, key.recipient,
                 ])

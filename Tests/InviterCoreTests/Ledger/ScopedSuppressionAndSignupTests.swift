@@ -76,23 +76,33 @@ import Testing
     }
 
     /// An unsubscribe that comes while a run sends: the deliveries already taken for the batch
-    /// are withheld when they come to be marked, and never handed over.
+    /// are withheld when they come to be marked, and never handed over. A batch of two lists'
+    /// mailings holds back each by its own list's suppressions, and the suppression of every list
+    /// gives the reason where a list's own exists too.
     @Test(arguments: Kind.allCases)
     func anAddressUnsubscribedMidRunIsWithheldWhenItComesToBeMarked(_ kind: Kind) throws {
         try kind.withLedger { ledger throws in
-            try Self.register(ledger, Self.invitation, ["a@x.org", "b@x.org", "c@x.org"])
+            try Self.register(ledger, Self.invitation, ["a@x.org", "b@x.org", "c@x.org", "d@x.org"])
             try Self.register(ledger, Self.partnerCopy, ["b@x.org"])
             let taken = try ledger.ready(now: Self.t0, resendUnknown: true, limit: 10).map(\.key)
-            #expect(taken.count == 4)
+            #expect(taken.count == 5)
             try ledger.suppress("b@x.org", scope: .list(.members), reason: "one-click", now: Self.t0)
+            try ledger.suppress("c@x.org", scope: .list(.members), reason: "page", now: Self.t0)
+            try ledger.suppress("c@x.org", scope: .all, reason: "bounced", now: Self.t0)
             let withheld = try ledger.settle([], marking: taken, now: Self.t0)
-            #expect(withheld == [.init(mailing: Self.invitation, recipient: "b@x.org")])
             #expect(
-                try ledger.entry(.init(mailing: Self.invitation, recipient: "b@x.org"))?.state == .skipped)
-            #expect(
-                try ledger.entry(.init(mailing: Self.partnerCopy, recipient: "b@x.org"))?.state == .sending)
-            #expect(
-                try ledger.entry(.init(mailing: Self.invitation, recipient: "c@x.org"))?.state == .sending)
+                withheld == [
+                    .init(mailing: Self.invitation, recipient: "b@x.org"),
+                    .init(mailing: Self.invitation, recipient: "c@x.org"),
+                ])
+            let entry = { (mailing: MailingID, address: String) in
+                try ledger.entry(.init(mailing: mailing, recipient: AddressKey(address)))
+            }
+            #expect(try entry(Self.invitation, "b@x.org")?.state == .skipped)
+            #expect(try entry(Self.invitation, "b@x.org")?.lastReply == "suppressed: one-click")
+            #expect(try entry(Self.invitation, "c@x.org")?.lastReply == "suppressed: bounced")
+            #expect(try entry(Self.partnerCopy, "b@x.org")?.state == .sending)
+            #expect(try entry(Self.invitation, "d@x.org")?.state == .sending)
         }
     }
 
