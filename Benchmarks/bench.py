@@ -410,6 +410,47 @@ def profile(args, sink, members, folders, log):
 # ---------------------------------------------------------------- the report
 
 
+def cpu_times():
+    """The machine's CPU time so far, in ticks, as /proc/stat's first line gives it: user, nice,
+    system, idle, iowait, irq, softirq, steal (guest time is counted in user already); None where
+    there is no /proc/stat."""
+    try:
+        with open("/proc/stat") as handle:
+            fields = handle.readline().split()
+        return [int(value) for value in fields[1:9]] if fields and fields[0] == "cpu" else None
+    except (OSError, ValueError):
+        return None
+
+
+class Conditions:
+    """What the machine was like while a benchmark ran: its load average at the start and the
+    end, and the share of its CPU time that the hypervisor gave to other guests (steal). On a
+    shared host steal can reach a third of the time; it spreads every rate and CPU figure of the
+    run, so a record that does not say it cannot be compared with another."""
+
+    def __init__(self):
+        self.load = [os.getloadavg()[0]]
+        self.start = cpu_times()
+        self.steal = None
+
+    def finish(self):
+        self.load.append(os.getloadavg()[0])
+        end = cpu_times()
+        if self.start and end and len(end) == len(self.start) == 8:
+            spent = [after - before for before, after in zip(self.start, end)]
+            if sum(spent) > 0:
+                self.steal = spent[7] / sum(spent)
+        return self
+
+    def text(self):
+        """`load average 1.07 at the start, 1.40 at the end; 3 % of the CPU time stolen by the
+        host`, for a section's header."""
+        text = f"load average {self.load[0]:.2f} at the start, {self.load[-1]:.2f} at the end"
+        if self.steal is not None:
+            text += f"; {self.steal * 100:.0f} % of the CPU time stolen by the host for other machines (steal)"
+        return text
+
+
 def machine():
     def output(arguments):
         try:
@@ -484,7 +525,7 @@ def megabytes(run):
     return run["rss_kb"] / 1024
 
 
-def write_results(path, info, started, finished, args, sizes, results, rendering, sample_kb, load_average):
+def write_results(path, info, started, finished, args, sizes, results, rendering, sample_kb, conditions):
     """Benchmarks/RESULTS.md: the set-up, then one section per question of the issue, then the targets."""
     mode = " BENCH_QUICK=1" if args.quick else ""
     out = []
@@ -501,7 +542,7 @@ def write_results(path, info, started, finished, args, sizes, results, rendering
     add(f"- {info['swift']}; libcurl {info['curl'].replace('libcurl ', '')}; Postfix smtp-sink {info['postfix']}")
     add(f"- Ledger \"on disk\": /tmp, {info['disk']}; \"on tmpfs\": /dev/shm")
     add(
-        f"- Load average {load_average[0]:.2f} at the start, {load_average[1]:.2f} at the end. The machine is "
+        f"- {conditions.text()[:1].upper()}{conditions.text()[1:]}. The machine is "
         "shared, so absolute rates drift; ratios compare each Inviter run with C runs made right before and after it.\n"
     )
     add("## Set-up\n")
@@ -669,7 +710,7 @@ def main():
     args.reference = os.path.abspath(args.reference)
 
     started = datetime.datetime.now(datetime.timezone.utc)
-    load_start = os.getloadavg()[0]
+    conditions = Conditions()
 
     def log(text):
         print(text, flush=True)
@@ -713,7 +754,7 @@ def main():
     finished = datetime.datetime.now(datetime.timezone.utc)
     write_results(
         args.results, machine(), started, finished, args, sizes, results, rendering, sample_kb,
-        (load_start, os.getloadavg()[0]),
+        conditions.finish(),
     )
     raw = os.path.join(HERE, "bin", "results.json")
     os.makedirs(os.path.dirname(raw), exist_ok=True)

@@ -167,7 +167,7 @@ def analyse(runs, speeds, cores):
     return figures
 
 
-def write_section(args, runs, speeds, figures, info, started, finished, load_average, cores):
+def write_section(args, runs, speeds, figures, info, started, finished, conditions, cores):
     spread = bench.median_range
 
     micro = lambda seconds: f"{seconds * 1e6:,.0f} µs"
@@ -181,7 +181,7 @@ def write_section(args, runs, speeds, figures, info, started, finished, load_ave
         SECTION,
         "",
         f"Written by `Benchmarks/dkim_bench.py` on {started:%Y-%m-%d, %H:%M}–{finished:%H:%M} UTC, measuring "
-        f"commit {info['commit']}; load average {load_average[0]:.2f} at the start, {load_average[1]:.2f} at the end. "
+        f"commit {info['commit']}; {conditions.text()}. "
         f"`inviter run` end to end at {args.members:,} members (the network of sections 1–2, ledger on tmpfs, "
         f"{bench.CONNECTIONS} connections to smtp-sink), from a fresh ledger to done, unsigned and with one `[dkim]` "
         f"key made by `inviter dkim keygen`: RSA-2048 (rsa-sha256) or Ed25519 (ed25519-sha256). {args.rounds} rounds, "
@@ -259,7 +259,7 @@ def main():
     args = parser.parse_args()
     args.inviter = os.path.abspath(args.inviter)
     started = datetime.datetime.now(datetime.timezone.utc)
-    load_start = os.getloadavg()[0]
+    conditions = bench.Conditions()
     cores = os.cpu_count()
     # The tree measured, read as the runs start (just after make built the binary), not after them.
     info = bench.machine()
@@ -303,7 +303,7 @@ def main():
             shutil.rmtree(folder, ignore_errors=True)
     finished = datetime.datetime.now(datetime.timezone.utc)
     figures = analyse(runs, speeds, cores)
-    write_section(args, runs, speeds, figures, info, started, finished, (load_start, os.getloadavg()[0]), cores)
+    write_section(args, runs, speeds, figures, info, started, finished, conditions.finish(), cores)
     raw = os.path.join(HERE, "bin", "dkim-results.json")
     os.makedirs(os.path.dirname(raw), exist_ok=True)
     with open(raw, "w") as handle:

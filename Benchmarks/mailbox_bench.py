@@ -278,7 +278,7 @@ def main():
     args = parser.parse_args()
     args.inviter = os.path.abspath(args.inviter)
     started = datetime.datetime.now(datetime.timezone.utc)
-    load_start = os.getloadavg()[0]
+    conditions = bench.Conditions()
 
     def log(text):
         print(text, flush=True)
@@ -316,7 +316,7 @@ def main():
             rounds[count].append(one_round(args, parent, sent_state, senders, count, certificate, key, index, log))
     finished = datetime.datetime.now(datetime.timezone.utc)
     held = all(result["holds"] for results in rounds.values() for result in results)
-    write_section(args, rounds, bench.machine(), started, finished, (load_start, os.getloadavg()[0]), held)
+    write_section(args, rounds, bench.machine(), started, finished, conditions.finish(), held)
     raw = os.path.join(HERE, "bin", "mailbox-results.json")
     os.makedirs(os.path.dirname(raw), exist_ok=True)
     with open(raw, "w") as handle:
@@ -329,7 +329,7 @@ def main():
     return 1
 
 
-def write_section(args, rounds, info, started, finished, load_average, held):
+def write_section(args, rounds, info, started, finished, conditions, held):
     def spread(values, digits=0, suffix=""):
         return bench.median_range(values, digits, suffix=suffix)
 
@@ -341,7 +341,7 @@ def write_section(args, rounds, info, started, finished, load_average, held):
         SECTION,
         "",
         f"Written by `Benchmarks/mailbox_bench.py` on {started:%Y-%m-%d, %H:%M}–{finished:%H:%M} UTC, measuring "
-        f"commit {info['commit']}; load average {load_average[0]:.2f} at the start, {load_average[1]:.2f} at the end. "
+        f"commit {info['commit']}; {conditions.text()}. "
         f"One release `inviter mailbox` reading a private Dovecot on loopback (STARTTLS, AUTH, a Maildir on ext4) "
         f"that holds one Postfix-shaped hard bounce per member, each to the member's own VERP address, into a copy "
         f"of the ledger (on disk) that the network's {args.members:,}-member invitation left; from the process's "

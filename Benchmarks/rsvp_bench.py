@@ -294,7 +294,7 @@ def main():
         parser.error("needs capacity < answers <= members")
     args.inviter = os.path.abspath(args.inviter)
     started = datetime.datetime.now(datetime.timezone.utc)
-    load_start = os.getloadavg()[0]
+    conditions = bench.Conditions()
 
     def log(text):
         print(text, flush=True)
@@ -313,7 +313,7 @@ def main():
         sink.stop()
     finished = datetime.datetime.now(datetime.timezone.utc)
     held = all(result["ledger"]["holds"] and result["all_answered"] for results in rounds.values() for result in results)
-    write_section(args, rounds, bench.machine(), started, finished, (load_start, os.getloadavg()[0]), held)
+    write_section(args, rounds, bench.machine(), started, finished, conditions.finish(), held)
     raw = os.path.join(HERE, "bin", "rsvp-results.json")
     os.makedirs(os.path.dirname(raw), exist_ok=True)
     with open(raw, "w") as handle:
@@ -329,7 +329,7 @@ def main():
 # ---------------------------------------------------------------- the report
 
 
-def write_section(args, rounds, info, started, finished, load_average, held):
+def write_section(args, rounds, info, started, finished, conditions, held):
     def spread(values, digits=0, suffix=""):
         return bench.median_range(values, digits, suffix=suffix)
 
@@ -339,7 +339,7 @@ def write_section(args, rounds, info, started, finished, load_average, held):
         SECTION,
         "",
         f"Written by `Benchmarks/rsvp_bench.py` on {started:%Y-%m-%d, %H:%M}–{finished:%H:%M} UTC, measuring "
-        f"commit {info['commit']}; load average {load_average[0]:.2f} at the start, {load_average[1]:.2f} at the end. "
+        f"commit {info['commit']}; {conditions.text()}. "
         f"A release `inviter serve --now` on loopback, an event with `rsvp = true` and `capacity = {args.capacity}`, "
         f"{args.members:,} members of whom the first {args.answers} each POST `answer=yes` once to their own "
         "`/rsvp/{token}`. The client is the script's own (Python asyncio, on the same two cores as the server): "
