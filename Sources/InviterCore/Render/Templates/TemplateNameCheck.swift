@@ -7,14 +7,6 @@ import Foundation
 /// check walks each template's tags with the section nesting Mustache uses
 /// and resolves every name against a complete sample context.
 enum TemplateNameCheck {
-    /// A tag found in template source.
-    struct Tag {
-        enum Kind { case variable, sectionOpen, invertedOpen, sectionClose, other }
-        let kind: Kind
-        let name: String
-        let line: Int
-    }
-
     /// Problems for every name in `source` that `context` cannot resolve.
     ///
     /// - Parameters:
@@ -25,7 +17,7 @@ enum TemplateNameCheck {
         var problems: [InputProblem] = []
         var stack: [Any] = [context]
         var open: [String] = []
-        for tag in tags(in: source, firstLine: firstLine) {
+        for tag in TemplateTags.scan(source, firstLine: firstLine).tags {
             switch tag.kind {
             case .variable, .sectionOpen, .invertedOpen:
                 let resolved = tag.name == "." ? stack.last : resolve(tag.name, in: stack)
@@ -87,47 +79,5 @@ enum TemplateNameCheck {
         }
         for context in stack { collect(context, prefix: "") }
         return names
-    }
-
-    /// The tags of a template with their lines: `{{name}}`, `{{{name}}}`, `{{&name}}`, `{{#name}}`, `{{^name}}`, `{{/name}}`.
-    static func tags(in source: String, firstLine: Int) -> [Tag] {
-        var tags: [Tag] = []
-        var line = firstLine
-        var index = source.startIndex
-        while index < source.endIndex {
-            if source[index] == "\n" {
-                line += 1
-                index = source.index(after: index)
-                continue
-            }
-            guard source[index...].hasPrefix("{{") else {
-                index = source.index(after: index)
-                continue
-            }
-            let contentStart = source.index(index, offsetBy: 2)
-            guard let close = source[contentStart...].range(of: "}}") else { break }
-            var content = Substring(source[contentStart..<close.lowerBound])
-            var end = close.upperBound
-            if content.hasPrefix("{"), end < source.endIndex, source[end] == "}" {
-                content = content.dropFirst()
-                end = source.index(after: end)
-            }
-            let trimmed = content.trimmingCharacters(in: .whitespaces)
-            let sigil = trimmed.first
-            let name = String(trimmed.dropFirst(sigil.map { "#^/&>!%=<$".contains($0) } == true ? 1 : 0))
-                .trimmingCharacters(in: .whitespaces)
-            let kind: Tag.Kind
-            switch sigil {
-            case "#": kind = .sectionOpen
-            case "^": kind = .invertedOpen
-            case "/": kind = .sectionClose
-            case ">", "!", "%", "=", "<", "$": kind = .other
-            default: kind = .variable
-            }
-            tags.append(Tag(kind: kind, name: name, line: line))
-            line += content.filter { $0 == "\n" }.count
-            index = end
-        }
-        return tags
     }
 }

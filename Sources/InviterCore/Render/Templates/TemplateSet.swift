@@ -212,9 +212,8 @@ public struct TemplateSet: Sendable {
         let subjectSource = first.dropFirst("subject:".count).trimmingCharacters(in: .whitespaces)
         let bodySource = lines.dropFirst(2).joined(separator: "\n")
         guard
-            let subject = parse(
-                "{{% CONTENT_TYPE: TEXT}}" + subjectSource, file: file, firstLine: 1, log: log),
-            let body = parse("{{% CONTENT_TYPE: TEXT}}" + bodySource, file: file, firstLine: 3, log: log)
+            let subject = parse(subjectSource, asText: true, file: file, firstLine: 1, log: log),
+            let body = parse(bodySource, asText: true, file: file, firstLine: 3, log: log)
         else { return nil }
         if subjectSource.isEmpty {
             log.add(InputProblem(file: file, line: 1, message: "the subject is empty", kind: .configuration))
@@ -225,17 +224,28 @@ public struct TemplateSet: Sendable {
             bodyFirstLine: 3)
     }
 
-    private static func parse(_ text: String, file: String, firstLine: Int, log: ProblemLog)
-        -> MustacheTemplate?
-    {
+    /// `source` parsed, nil with its problems logged: those ``TemplateSyntax`` finds at the tag
+    /// at fault, else the parser's. `asText` parses it as plain text (a subject, a Markdown body),
+    /// which Mustache does not HTML-escape: the renderer escapes each value where it lands.
+    private static func parse(
+        _ source: String, asText: Bool = false, file: String, firstLine: Int, log: ProblemLog
+    ) -> MustacheTemplate? {
+        let problems = TemplateSyntax.problems(in: source, file: file, firstLine: firstLine)
+        guard problems.isEmpty else {
+            for problem in problems { log.add(problem) }
+            return nil
+        }
         do {
-            return try MustacheTemplate(string: text)
+            return try MustacheTemplate(string: asText ? "{{% CONTENT_TYPE: TEXT}}" + source : source)
         } catch let error as MustacheTemplate.ParserError {
+            // The prefix stands on the first line: columns there are the source's own.
+            let prefix = asText && error.context.lineNumber == 1 ? "{{% CONTENT_TYPE: TEXT}}".count : 0
             log.add(
                 InputProblem(
                     file: file, line: firstLine + error.context.lineNumber - 1,
-                    column: error.context.columnNumber,
-                    message: "template syntax: \(error.error)", kind: .configuration))
+                    column: max(1, error.context.columnNumber - prefix),
+                    message: "template syntax: \(TemplateSyntax.describe(error.error))", kind: .configuration)
+            )
         } catch {
             log.add(
                 InputProblem(
