@@ -216,38 +216,67 @@ public struct DKIMSigner: Sendable {
     ///
     /// One pass over the bytes into one buffer, empty lines held back until a line with text
     /// follows: a message's body is most of its bytes, and this runs for every message signed.
+    /// Most bytes are neither whitespace nor a line end (a word, a base64 line), and each run of
+    /// them is copied at once: byte by byte into a growing array this cost twice as much.
     static func relaxedBody(_ body: ArraySlice<UInt8>) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(body.count)
-        var pendingSpace = false
-        var lineHasText = false
-        var emptyLines = 0
-        var index = body.startIndex
-        let count = body.endIndex
-        while index < count {
-            let byte = body[index]
-            if byte == 13, index + 1 < count, body[index + 1] == 10 {
-                if lineHasText { out += [13, 10] } else { emptyLines += 1 }
-                lineHasText = false
-                pendingSpace = false
-                index += 2
-                continue
-            }
-            if byte == 32 || byte == 9 {
-                pendingSpace = true
-            } else {
-                if !lineHasText {
-                    for _ in 0..<emptyLines { out += [13, 10] }
-                    emptyLines = 0
-                    lineHasText = true
+        body.withUnsafeBufferPointer { input in
+            // Never longer than the body and the CRLF a last line without one gets.
+            [UInt8](unsafeUninitializedCapacity: input.count + 2) { out, initialized in
+                initialized = 0
+                guard let from = input.baseAddress, let to = out.baseAddress else { return }
+                var written = 0
+                var pendingSpace = false
+                var lineHasText = false
+                var emptyLines = 0
+                var index = 0
+                let count = input.count
+                func lineEnd() {
+                    to[written] = 13
+                    to[written + 1] = 10
+                    written += 2
                 }
-                if pendingSpace { out.append(32) }
-                pendingSpace = false
-                out.append(byte)
+                /// Before text: the empty lines held back, and one space for the whitespace before it.
+                func beforeText() {
+                    if !lineHasText {
+                        for _ in 0..<emptyLines { lineEnd() }
+                        emptyLines = 0
+                        lineHasText = true
+                    }
+                    if pendingSpace {
+                        to[written] = 32
+                        written += 1
+                        pendingSpace = false
+                    }
+                }
+                while index < count {
+                    let byte = from[index]
+                    // Space, tab, CR and LF are all below 33.
+                    if byte > 32 {
+                        beforeText()
+                        var end = index + 1
+                        while end < count, from[end] > 32 { end += 1 }
+                        (to + written).update(from: from + index, count: end - index)
+                        written += end - index
+                        index = end
+                    } else if byte == 13, index + 1 < count, from[index + 1] == 10 {
+                        if lineHasText { lineEnd() } else { emptyLines += 1 }
+                        lineHasText = false
+                        pendingSpace = false
+                        index += 2
+                    } else if byte == 32 || byte == 9 {
+                        pendingSpace = true
+                        index += 1
+                    } else {
+                        // A control character, or a CR or LF alone: text like any other.
+                        beforeText()
+                        to[written] = byte
+                        written += 1
+                        index += 1
+                    }
+                }
+                if lineHasText { lineEnd() }
+                initialized = written
             }
-            index += 1
         }
-        if lineHasText { out += [13, 10] }
-        return out
     }
 }
