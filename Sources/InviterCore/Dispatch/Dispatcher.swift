@@ -18,6 +18,12 @@ public struct Dispatcher: Sendable {
     /// connections finish their last messages, comes seldom (200 left a tenth of a run in those
     /// pauses).
     public var batchSize = 500
+    /// What the run's last batch is halved down to. Nothing is left to render or sign while the
+    /// last batch is sent: at 10,000 members signed with RSA, a whole batch of 500 left the last
+    /// 0.16 s of a 4.8 s run to the transport alone, one of the two cores idle; in halves (250,
+    /// 125, 63, 62) the transport's stretch alone is the last 0.03–0.09 s, and the batches before
+    /// it are sent while the next is still being signed.
+    public var smallestBatch = 64
     /// Receives progress (sent so far in this run, and how many there are to send), for a terminal's live line.
     public var progress: (@Sendable (_ sent: Int, _ total: Int) -> Void)?
 
@@ -180,11 +186,15 @@ public struct Dispatcher: Sendable {
         summary: inout RunSummary
     ) throws -> PendingBatch? {
         while true {
+            // One more than a batch, to tell the last batch from the others.
             var entries = try ledger.ready(
                 now: now, resendUnknown: configuration.delivery.resendUnknown,
-                limit: batchSize + attempted.count + inFlight.count, mailings: only
+                limit: batchSize + 1 + attempted.count + inFlight.count, mailings: only
             ).filter { !attempted.contains($0.key) && !inFlight.contains($0.key) }
-            entries = Array(entries.prefix(batchSize))
+            let isLast = entries.count <= batchSize
+            entries = Array(
+                entries.prefix(
+                    isLast && entries.count > smallestBatch ? (entries.count + 1) / 2 : batchSize))
             if entries.isEmpty { return nil }
             if let rate = configuration.delivery.rate {
                 let granted = try ledger.takeTokens(entries.count, rate: rate, now: now)

@@ -23,7 +23,7 @@ import Testing
 
     /// A dispatcher over the network fixture, with the twins it records into and sends through.
     struct Setup {
-        let dispatcher: Dispatcher
+        var dispatcher: Dispatcher
         let ledger: MemoryLedger
         let transport: MemoryTransport
     }
@@ -112,6 +112,28 @@ import Testing
         #expect(again.registered == 0)
         #expect(again.sent == 0)
         #expect(setup.transport.handedOver.count == 8)
+    }
+
+    /// The run's last batch goes in halves, down to the smallest batch, so that the transport's
+    /// last stretch, with nothing left to render or sign beside it, is short.
+    @Test func theLastBatchGoesInHalves() async throws {
+        var setup = try Self.setUp(members: Self.members(7), batchSize: 8)
+        setup.dispatcher.smallestBatch = 2
+        let summary = try await setup.dispatcher.run(now: Self.invitationDue)
+
+        #expect(summary.sent == 8)
+        #expect(setup.transport.deliveries.map(\.count) == [4, 2, 2])
+        let members = (1...7).map { Self.key(Self.invitation, AddressKey("member0\($0)@example.org")) }
+        #expect(
+            setup.transport.handedOver.map(\.key) == members + [
+                Self.key(Self.partnerCopy, "hr@company.example.com")
+            ])
+
+        // Full batches stay whole until the remainder fits in one.
+        var more = try Self.setUp(members: Self.members(7), batchSize: 3)
+        more.dispatcher.smallestBatch = 1
+        _ = try await more.dispatcher.run(now: Self.invitationDue)
+        #expect(more.transport.deliveries.map(\.count) == [3, 3, 1, 1])
     }
 
     @Test func everyEnvelopeIsMarkedSendingByTheGateBeforeItIsHandedOver() async throws {
