@@ -232,18 +232,19 @@ public struct TemplateSet: Sendable {
     ) -> MustacheTemplate? {
         let problems = TemplateSyntax.problems(in: source, file: file, firstLine: firstLine)
         guard problems.isEmpty else {
-            for problem in problems { log.add(problem) }
+            log.add(contentsOf: problems)
             return nil
         }
+        let prefix = asText ? "{{% CONTENT_TYPE: TEXT}}" : ""
         do {
-            return try MustacheTemplate(string: asText ? "{{% CONTENT_TYPE: TEXT}}" + source : source)
+            return try MustacheTemplate(string: prefix + source)
         } catch let error as MustacheTemplate.ParserError {
             // The prefix stands on the first line: columns there are the source's own.
-            let prefix = asText && error.context.lineNumber == 1 ? "{{% CONTENT_TYPE: TEXT}}".count : 0
+            let shift = error.context.lineNumber == 1 ? prefix.count : 0
             log.add(
                 InputProblem(
                     file: file, line: firstLine + error.context.lineNumber - 1,
-                    column: max(1, error.context.columnNumber - prefix),
+                    column: max(1, error.context.columnNumber - shift),
                     message: "template syntax: \(TemplateSyntax.describe(error.error))", kind: .configuration)
             )
         } catch {
