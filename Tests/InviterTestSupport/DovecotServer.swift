@@ -120,7 +120,10 @@ public final class DovecotServer: @unchecked Sendable {
     /// Drops many messages at once, in order: Dovecot gives them UIDs in the order of their file
     /// names, which this makes the order of delivery. Plain system calls and no process per
     /// message: ten thousand take about 0.6 s, bound by the file system (threads do not help).
-    public func deliver(_ messages: [[UInt8]]) throws {
+    ///
+    /// - Parameter folder: a folder beside INBOX (created on first use), or nil for INBOX.
+    public func deliver(_ messages: [[UInt8]], into folder: String? = nil) throws {
+        let maildir = try folderDirectory(folder)
         let call = lock.withLock {
             deliveries += 1
             return deliveries
@@ -163,7 +166,8 @@ public final class DovecotServer: @unchecked Sendable {
     /// test can check what a client marked read and what it left unread for a person. Sorted by
     /// name, which for delivered messages is the order of delivery; the name is the file's base
     /// name, without the flags, so it stays the same when Dovecot moves or re-flags the file.
-    public func messages() throws -> [(name: String, seen: Bool)] {
+    public func messages(in folder: String? = nil) throws -> [(name: String, seen: Bool)] {
+        let maildir = try folderDirectory(folder)
         var found: [(name: String, seen: Bool)] = []
         for folder in ["new", "cur"] {
             let names = try FileManager.default.contentsOfDirectory(
@@ -327,6 +331,18 @@ public final class DovecotServer: @unchecked Sendable {
     }
 
     // MARK: - The Maildir
+
+    /// INBOX's Maildir for nil; else the folder's, `.<name>` in it as Maildir++ lays folders out.
+    func folderDirectory(_ folder: String?) throws -> URL {
+        guard let folder else { return maildir }
+        let directory = maildir.appendingPathComponent("." + folder)
+        for sub in [directory] + ["new", "cur", "tmp"].map({ directory.appendingPathComponent($0) })
+        where !FileManager.default.fileExists(atPath: sub.path) {
+            try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+            try Self.giveToMailOwner(sub.path, mode: 0o700)
+        }
+        return directory
+    }
 
     static func giveToMailOwner(_ path: String, mode: mode_t) throws {
         guard chown(path, mailOwner.uid, mailOwner.gid) == 0, chmod(path, mode) == 0 else {

@@ -98,6 +98,46 @@ final class IMAPSession {
         _ = try perform(url: folderURL, command: "NOOP")
     }
 
+    /// A session whose fetches leave the messages' flags alone: the folder SELECTed (libcurl
+    /// does that first and then takes it as selected), then EXAMINEd, read-only, so that the
+    /// server does not set `\Seen` on each `BODY[]` libcurl fetches. Dovecot with a Maildir
+    /// renames a message's file for each flag it sets and rescans the folder when another
+    /// session did; 10,000 bounces fetched that way took it 13 s of CPU, against under 5 s with
+    /// the flags set 50 at a time by ``store(_:_:)`` alone.
+    ///
+    /// Without it (a folder name an IMAP string cannot carry, a server that refuses EXAMINE) the
+    /// fetches mark messages read as before, which the reader allows for.
+    static func readOnly(
+        settings: Configuration.Mailbox, password: Secret, trace: (@Sendable (String) -> Void)?
+    )
+        throws(MailboxError) -> IMAPSession
+    {
+        let session = try IMAPSession(settings: settings, password: password, trace: trace)
+        guard let name = quotedFolder(settings.server.folder) else { return session }
+        do {
+            _ = try session.perform(url: session.folderURL, command: "EXAMINE " + name)
+            return session
+        } catch {
+            // A refused EXAMINE leaves no folder selected while libcurl takes INBOX as still
+            // selected: the next fetch would fail, so a fresh connection takes over.
+            session.emitTrace(
+                "* EXAMINE refused (\(error)): fetching on a connection that marks messages read")
+            return try IMAPSession(settings: settings, password: password, trace: trace)
+        }
+    }
+
+    /// The folder of the URL (percent-encoded, as libcurl decodes it for its SELECT) as an IMAP
+    /// quoted string, or nil when it holds what a quoted string cannot: a control character, a
+    /// byte above 127 (which would need modified UTF-7), or a malformed escape.
+    static func quotedFolder(_ encoded: String) -> String? {
+        guard let name = encoded.removingPercentEncoding, !name.isEmpty,
+            name.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
+        else { return nil }
+        return "\""
+            + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            + "\""
+    }
+
     private func perform(url: String, command: String?) throws(MailboxError) -> [UInt8] {
         body = []
         overLimit = false

@@ -16,8 +16,9 @@ public struct MailboxSummary: Sendable, Hashable {
 ///
 /// "New" is by UID: the ledger keeps the folder's UIDVALIDITY and the last UID done. The first
 /// read of a folder (and the first after its UIDVALIDITY changed) takes its unread messages only
-/// (see ``MailboxPosition``). Messages go 50 at a time: fetched (over two connections of their
-/// own, ahead of the one being read), their flags set, then their records and the new position
+/// (see ``MailboxPosition``). Messages go 50 at a time: fetched (over two read-only connections
+/// of their own, ahead of the one being read, so that fetching sets no flag), their flags set in
+/// one command, then their records and the new position
 /// committed together, so a run killed at any moment leaves every message either done (and
 /// skipped next time) or not (and read again, to the same result: a message recorded before
 /// changes nothing twice).
@@ -70,7 +71,8 @@ public struct MailboxReader: Sendable {
         // The next chunks are fetched over connections of their own while the one before is read
         // and recorded: the server's work and this process's overlap, on every core.
         let fetchers = try (0..<Self.fetchers).map { _ in
-            Prefetcher(session: try IMAPSession(settings: settings, password: password, trace: trace))
+            Prefetcher(
+                session: try IMAPSession.readOnly(settings: settings, password: password, trace: trace))
         }
         var chunks = Chunks(
             session: session, from: position.lastUID + 1, uidNext: uidNext, unreadBelow: position.unreadBelow,
