@@ -346,8 +346,8 @@ def write_section(args, rounds, info, started, finished, conditions, held):
         f"that holds one Postfix-shaped hard bounce per member, each to the member's own VERP address, into a copy "
         f"of the ledger (on disk) that the network's {args.members:,}-member invitation left; from the process's "
         f"start to its exit: three connections (one searches 1,000 UIDs at a time and sets flags, two fetch "
-        f"50-message chunks ahead), then per chunk one `UID STORE` and one ledger transaction (the bounces, "
-        f"the suppressions, the position). {args.rounds} rounds of each count, alternating; medians, with the "
+        f"50-message chunks ahead on the folder opened read-only), then per chunk one `UID STORE` and one "
+        f"ledger transaction (the bounces, the suppressions, the position). {args.rounds} rounds of each count, alternating; medians, with the "
         "range in brackets. Peak RSS from `/usr/bin/time -v`; CPU is Inviter's alone (user plus system), Dovecot "
         "runs on the same two cores.",
         "",
