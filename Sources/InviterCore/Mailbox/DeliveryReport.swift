@@ -108,9 +108,22 @@ public struct DeliveryReport: Sendable, Hashable {
     }
 
     /// Every `local@domain` in a header value, in lower case.
+    ///
+    /// Split on the UTF-8 bytes: the separators are ASCII, and testing each Character against a
+    /// String of them was 3 % of reading a bounce (every To, Cc and Delivered-To is split).
     static func addresses(_ text: String) -> [String] {
-        text.split(whereSeparator: { " <>,;\"()\t".contains($0) }).filter { $0.contains("@") }
-            .map { $0.lowercased() }
+        text.utf8.split(whereSeparator: isAddressSeparator).filter { $0.contains(UInt8(ascii: "@")) }
+            .map { String(decoding: $0, as: UTF8.self).lowercased() }
+    }
+
+    /// Space, tab and `<>,;"()`: what ends an address in a header value.
+    private static func isAddressSeparator(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 32, 9, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: ","), UInt8(ascii: ";"),
+            UInt8(ascii: "\""), UInt8(ascii: "("), UInt8(ascii: ")"):
+            true
+        default: false
+        }
     }
 
     /// The first `d.d.d` with a class of 2, 4 or 5 in `text` (RFC 3463), as written.
