@@ -132,6 +132,7 @@ enum MailboxText {
             summary.counts[disposition].map { "\($0) \(label)" }
         }
         if summary.duplicates > 0 { parts.append("\(summary.duplicates) read before") }
+        if summary.gone > 0 { parts.append("\(summary.gone) gone from the folder before being read") }
         return "Mailbox: read \(summary.total) messages: " + parts.joined(separator: ", ")
             + "; \(summary.suppressed) addresses suppressed."
     }

@@ -181,6 +181,22 @@ public final class DovecotServer: @unchecked Sendable {
         return found.sorted { $0.name < $1.name }
     }
 
+    /// Deletes the message `name` (as ``messages(in:)`` names it) from the Maildir, as another
+    /// client's expunge or a clean-up on the server would: sessions that have the folder open
+    /// still know its UID until the server tells them otherwise.
+    public func remove(_ name: String, from folder: String? = nil) throws {
+        let maildir = try folderDirectory(folder)
+        for folder in ["new", "cur"] {
+            let directory = maildir.appendingPathComponent(folder)
+            for file in try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            where file.components(separatedBy: ":2,")[0] == name {
+                try FileManager.default.removeItem(at: directory.appendingPathComponent(file))
+                return
+            }
+        }
+        throw MaildirError(operation: "remove", path: maildir.appendingPathComponent(name).path)
+    }
+
     /// The mailbox's UIDVALIDITY as Dovecot recorded it in `dovecot-uidlist`, or nil before any
     /// client has opened the mailbox (Dovecot writes the file on the first SELECT).
     public func uidValidity() throws -> UInt32? {

@@ -19,6 +19,15 @@ public enum MailboxError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// What a fetch of one UID found.
+enum FetchResult: Equatable {
+    case message([UInt8])
+    /// Larger than the limit: the transfer was cut off.
+    case tooLarge
+    /// No longer in the folder: another client moved or deleted it after it was searched.
+    case gone
+}
+
 /// One IMAP connection through libcurl's easy interface, reused from command to command.
 ///
 /// libcurl SELECTs the folder named in the URL before the first command and keeps it selected;
@@ -40,6 +49,11 @@ final class IMAPSession {
     private var incoming: [UInt8] = []
     /// While the login is under way every line the client sends is hidden from the trace.
     private var authenticating = false
+    /// The tag of libcurl's SELECT while its reply is awaited, and the server's refusal of it.
+    private var selectTag: Substring?
+    private var selectRefusal: String?
+    /// The folder as an IMAP string, for a session that EXAMINEs it (see ``readOnly(settings:password:trace:)``).
+    private var examined: String?
     /// The folder's UIDVALIDITY and UIDNEXT, once the server has said them (in its SELECT reply).
     private(set) var uidValidity: UInt64?
     private(set) var uidNext: UInt64?
@@ -61,29 +75,59 @@ final class IMAPSession {
     deinit { curl_easy_cleanup(easy) }
 
     /// `UID SEARCH <criteria>`: the UIDs, in ascending order.
-    ///
-    /// The reply is one untagged line (`* SEARCH 1 2 …`) that grows with the folder; libcurl hands
-    /// a long one on in pieces, so every number in the body counts, not only those of a line that
-    /// starts with `* SEARCH`.
     func search(_ criteria: String) throws(MailboxError) -> [UInt64] {
-        let body = try perform(url: folderURL, command: "UID SEARCH " + criteria)
-        var uids: [UInt64] = []
-        for word in body.split(whereSeparator: { $0 == 32 || $0 == 13 || $0 == 10 }) {
-            if let uid = UInt64(String(decoding: word, as: UTF8.self)) { uids.append(uid) }
+        Self.searchedUIDs(in: try perform(url: folderURL, command: "UID SEARCH " + criteria))
+    }
+
+    /// The numbers of the `* SEARCH` lines of a reply, sorted and each once.
+    ///
+    /// The reply also carries what the server tells every session of a shared folder: `* 7 EXISTS`
+    /// when mail arrives, `* 2 FETCH (FLAGS (\\Deleted))` when another client changes a flag,
+    /// `* 3 EXPUNGE`. Their numbers are sequence numbers, not UIDs, and counted as UIDs they
+    /// would read a message twice, or one a person has already read. libcurl hands a long line
+    /// on in pieces, each ending a line of the body: a piece that does not start with `*` goes
+    /// on with the line before it.
+    static func searchedUIDs(in body: [UInt8]) -> [UInt64] {
+        var uids = Set<UInt64>()
+        var inSearch = false
+        for line in body.split(separator: 10) {
+            var words = line.split(whereSeparator: { $0 == 32 || $0 == 13 })[...]
+            if words.first?.elementsEqual("*".utf8) == true {
+                inSearch = words.dropFirst().first.map { Self.isWord($0, "SEARCH") } ?? false
+                words = words.dropFirst(2)
+            }
+            guard inSearch else { continue }
+            for word in words {
+                if let uid = UInt64(String(decoding: word, as: UTF8.self)) { uids.insert(uid) }
+            }
         }
         return uids.sorted()
     }
 
-    /// The whole message `uid`, or nil when it is larger than `limit` bytes (the transfer is cut off).
-    func fetch(_ uid: UInt64, limit: Int) throws(MailboxError) -> [UInt8]? {
+    private static func isWord(_ bytes: ArraySlice<UInt8>, _ word: String) -> Bool {
+        bytes.count == word.utf8.count && zip(bytes, word.utf8).allSatisfy { $0 | 0x20 == $1 | 0x20 }
+    }
+
+    /// The whole message `uid`.
+    ///
+    /// A message another client expunged after the search is answered with `* n FETCH (UID n
+    /// BODY[] NIL)`, which libcurl cannot parse (it closes the connection), or, once the session
+    /// knows, with no FETCH at all. Either way the UID is searched for again: a message no longer
+    /// there is gone, one still there is fetched once more (on a new connection).
+    func fetch(_ uid: UInt64, limit: Int) throws(MailboxError) -> FetchResult {
         bodyLimit = limit
         defer { bodyLimit = .max }
-        do {
-            return try perform(url: folderURL + ";UID=\(uid)", command: nil)
-        } catch {
-            if overLimit { return nil }
-            throw error
+        let url = folderURL + ";UID=\(uid)"
+        var code = try transfer(url: url, command: nil)
+        if overLimit { return .tooLarge }
+        if code == CURLE_WEIRD_SERVER_REPLY || code == CURLE_REMOTE_FILE_NOT_FOUND {
+            reexamine()
+            guard try search("UID \(uid)").contains(uid) else { return .gone }
+            code = try transfer(url: url, command: nil)
+            if overLimit { return .tooLarge }
         }
+        guard code == CURLE_OK else { throw failure(code, command: nil) }
+        return .message(body)
     }
 
     /// `UID STORE <uids> <change>`, the change as `+FLAGS.SILENT (\\Seen)`; nothing for no UIDs.
@@ -116,6 +160,7 @@ final class IMAPSession {
         guard let name = quotedFolder(settings.server.folder) else { return session }
         do {
             _ = try session.perform(url: session.folderURL, command: "EXAMINE " + name)
+            session.examined = name
             return session
         } catch {
             // A refused EXAMINE leaves no folder selected while libcurl takes INBOX as still
@@ -138,9 +183,31 @@ final class IMAPSession {
             + "\""
     }
 
+    /// After a failed fetch libcurl may have opened a new connection, SELECTing the folder:
+    /// EXAMINE it again, so that the fetches go on leaving the flags alone. If that fails, they
+    /// mark messages read, which the reader allows for.
+    private func reexamine() {
+        guard let examined else { return }
+        do {
+            _ = try perform(url: folderURL, command: "EXAMINE " + examined)
+        } catch {
+            self.examined = nil
+            emitTrace("* EXAMINE refused (\(error)): fetching on a connection that marks messages read")
+        }
+    }
+
     private func perform(url: String, command: String?) throws(MailboxError) -> [UInt8] {
+        let code = try transfer(url: url, command: command)
+        guard code == CURLE_OK else { throw failure(code, command: command) }
+        return body
+    }
+
+    /// One command (or, without one, the fetch the URL names), its reply's body in `body`.
+    private func transfer(url: String, command: String?) throws(MailboxError) -> CURLcode {
         body = []
         overLimit = false
+        selectTag = nil
+        selectRefusal = nil
         let context = Unmanaged.passUnretained(self).toOpaque()
         var failed: CURLcode = CURLE_OK
         func set(_ code: CURLcode) { if code != CURLE_OK, failed == CURLE_OK { failed = code } }
@@ -162,30 +229,36 @@ final class IMAPSession {
         if failed != CURLE_OK {
             throw .configuration("libcurl refused an option: \(String(cString: curl_easy_strerror(failed)))")
         }
-        let code = curl_easy_perform(easy)
-        guard code == CURLE_OK else {
-            let reason = String(cString: curl_easy_strerror(code))
-            let what = command.map { $0.split(separator: " ").prefix(2).joined(separator: " ") } ?? "FETCH"
-            switch code {
-            case CURLE_USE_SSL_FAILED:
-                throw .security("the server did not offer STARTTLS, so the password was not sent")
-            case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
-                throw .security(
-                    "the server's certificate does not verify (\(reason)); set ca_file for a private CA")
-            case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER:
-                throw .security("TLS failed: \(reason)")
-            case CURLE_LOGIN_DENIED, CURLE_AUTH_ERROR:
-                throw .security("the server refused the login of \(settings.username)")
-            case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT:
-                throw .unreachable("\(settings.server.host): \(reason)")
-            case CURLE_REMOTE_FILE_NOT_FOUND:
-                throw .configuration(
-                    "the server has no folder \(settings.server.folder) (\(what)): \(reason)")
-            default:
-                throw .unreachable("\(what) failed: \(reason)")
-            }
+        return curl_easy_perform(easy)
+    }
+
+    /// Why `command` failed with `code`, for the operator.
+    private func failure(_ code: CURLcode, command: String?) -> MailboxError {
+        let reason = String(cString: curl_easy_strerror(code))
+        let what = command.map { $0.split(separator: " ").prefix(2).joined(separator: " ") } ?? "FETCH"
+        // libcurl reports a refused SELECT as a refused login (CURLE_LOGIN_DENIED).
+        if let selectRefusal {
+            return .configuration(
+                "the server would not open the folder \(settings.server.folder): \(selectRefusal)")
         }
-        return body
+        switch code {
+        case CURLE_USE_SSL_FAILED:
+            return .security("the server did not offer STARTTLS, so the password was not sent")
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
+            return .security(
+                "the server's certificate does not verify (\(reason)); set ca_file for a private CA")
+        case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER:
+            return .security("TLS failed: \(reason)")
+        case CURLE_LOGIN_DENIED, CURLE_AUTH_ERROR:
+            return .security("the server refused the login of \(settings.username)")
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT:
+            return .unreachable("\(settings.server.host): \(reason)")
+        case CURLE_REMOTE_FILE_NOT_FOUND:
+            return .configuration(
+                "the server has no folder \(settings.server.folder) (\(what)): \(reason)")
+        default:
+            return .unreachable("\(what) failed: \(reason)")
+        }
     }
 
     // MARK: - Callbacks
@@ -207,7 +280,14 @@ final class IMAPSession {
         if uidNext == nil, let range = text.range(of: "[UIDNEXT ", options: .caseInsensitive) {
             uidNext = UInt64(text[range.upperBound...].prefix { $0.isNumber })
         }
-        if authenticating, text.hasPrefix("A") { authenticating = false }
+        // The tagged reply (not `*`, not a `+` continuation) ends the login, whatever the tag: a
+        // new connection's tags start again at another letter.
+        if authenticating, let first = text.first, first != "*", first != "+" { authenticating = false }
+        if let tag = selectTag, text.hasPrefix(tag + " ") {
+            let status = text.dropFirst(tag.count + 1)
+            if !status.uppercased().hasPrefix("OK") { selectRefusal = String(status) }
+            selectTag = nil
+        }
         emitTrace("< " + text)
     }
 
@@ -226,6 +306,8 @@ final class IMAPSession {
             for line in bytes.split(whereSeparator: { $0 == 13 || $0 == 10 }) {
                 let text = String(decoding: line, as: UTF8.self)
                 let upper = text.uppercased()
+                let words = text.split(separator: " ", maxSplits: 2)
+                if words.count == 3, words[1].uppercased() == "SELECT" { selectTag = words[0] }
                 if upper.contains(" LOGIN ") || upper.contains(" AUTHENTICATE ") {
                     authenticating = true
                     emitTrace(

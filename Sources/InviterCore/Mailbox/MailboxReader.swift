@@ -8,8 +8,10 @@ public struct MailboxSummary: Sendable, Hashable {
     public var duplicates = 0
     /// Addresses suppressed by bounces and unsubscribes.
     public var suppressed = 0
+    /// Messages another client moved or deleted between the search and the fetch: nothing to read.
+    public var gone = 0
 
-    public var total: Int { counts.values.reduce(0, +) + duplicates }
+    public var total: Int { counts.values.reduce(0, +) + duplicates + gone }
 }
 
 /// `inviter mailbox`: reads the new messages of `[mailbox]` over IMAP and records each.
@@ -114,10 +116,22 @@ public struct MailboxReader: Sendable {
 
     /// Reads the fetched messages, sets their flags, then records them and `position` in one transaction.
     private func record(
-        _ messages: [(uid: UInt64, bytes: [UInt8]?)], session: IMAPSession, position: MailboxPosition,
+        _ fetched: [(uid: UInt64, result: FetchResult)], session: IMAPSession, position: MailboxPosition,
         now: Date,
         into summary: inout MailboxSummary, progress: ((String) -> Void)?
     ) throws {
+        // A message gone from the folder is not recorded: there is nothing left to read or to flag,
+        // and the position moves past it with the rest.
+        var messages: [(uid: UInt64, bytes: [UInt8]?)] = []
+        for (uid, result) in fetched {
+            switch result {
+            case .message(let bytes): messages.append((uid, bytes))
+            case .tooLarge: messages.append((uid, nil))
+            case .gone:
+                summary.gone += 1
+                progress?("UID \(uid): gone: another client moved or deleted it before it was read")
+            }
+        }
         let uids = messages.map(\.uid)
         let records = try messages.map { message in
             guard let bytes = message.bytes else {
@@ -217,7 +231,7 @@ struct Chunks {
 final class Prefetcher: @unchecked Sendable {
     /// What one chunk fetched, and the UIDs left for the next.
     struct Fetched {
-        var messages: [(uid: UInt64, bytes: [UInt8]?)]
+        var messages: [(uid: UInt64, result: FetchResult)]
         var rest: ArraySlice<UInt64>
     }
 
@@ -257,13 +271,13 @@ final class Prefetcher: @unchecked Sendable {
     }
 
     private func fetch(_ uids: ArraySlice<UInt64>) throws(MailboxError) -> Fetched {
-        var messages: [(uid: UInt64, bytes: [UInt8]?)] = []
+        var messages: [(uid: UInt64, result: FetchResult)] = []
         var bytes = 0
         var index = uids.startIndex
         while index < uids.endIndex, messages.count < MailboxReader.batch, bytes < Self.chunkBytes {
-            let data = try session.fetch(uids[index], limit: InboundMIME.maximumSize)
-            bytes += data?.count ?? 0
-            messages.append((uids[index], data))
+            let result = try session.fetch(uids[index], limit: InboundMIME.maximumSize)
+            if case .message(let data) = result { bytes += data.count }
+            messages.append((uids[index], result))
             index += 1
         }
         return Fetched(messages: messages, rest: uids[index...])
